@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Typed linting builds a TypeScript program per fixture project; the first test of a file pays
+    // for it, so the default five seconds is too short on a two-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
