@@ -1,0 +1,67 @@
+import type { Project, ts } from 'ts-morph';
+
+/**
+ * The contract between a codemod and the runner that drives it.
+ *
+ * A codemod analyses the whole program first and answers with plain text edits; it never
+ * manipulates the ts-morph tree, because every manipulation re-parses the file and throws the
+ * checker's work away. The runner applies the edits once per file, writes atomically, type-checks
+ * the result against the diagnostics the file had before, and reverts whatever got worse.
+ */
+
+/** Replace `[start, end)` of the original text with `text`. Edits of one file never overlap. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A place the codemod changed or refused, for the report; `line` is 1-based. */
+export interface CodemodFinding {
+  filePath: string;
+  line: number;
+  /** What was done, or why nothing was done: one sentence a reviewer can act on. */
+  message: string;
+}
+
+export interface CodemodContext<Options> {
+  /** The ts-morph project loaded from the tsconfig; read it, do not manipulate it. */
+  project: Project;
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  /** Absolute paths of the files the user asked for; edits to other files are allowed when the transform needs them (callers of a changed function). */
+  targetFiles: readonly string[];
+  options: Options;
+}
+
+export interface CodemodResult {
+  /** Absolute file path to the edits for that file. */
+  edits: Map<string, TextEdit[]>;
+  /** Absolute file path to the full text of a file the codemod creates. */
+  createdFiles: Map<string, string>;
+  conversions: CodemodFinding[];
+  refusals: CodemodFinding[];
+}
+
+/** One option of a codemod, declared so the CLI can parse, validate and document it. */
+export interface CodemodOptionSpec {
+  /** The flag without dashes, e.g. `style`. */
+  name: string;
+  description: string;
+  /** `boolean` options are flags; `string` options take a value, limited to `choices` when given. */
+  type: 'boolean' | 'string';
+  choices?: readonly string[];
+  default?: boolean | string;
+}
+
+export interface Codemod<Options = Record<string, unknown>> {
+  name: string;
+  description: string;
+  options: readonly CodemodOptionSpec[];
+  run(context: CodemodContext<Options>): CodemodResult;
+}
+
+/** An empty result to start from. */
+export function createCodemodResult(): CodemodResult {
+  return { edits: new Map(), createdFiles: new Map(), conversions: [], refusals: [] };
+}
