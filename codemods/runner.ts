@@ -1,0 +1,779 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { Project, ts } from 'ts-morph';
+import { convertPathToPattern, escapePath, glob, isDynamicPattern } from 'tinyglobby';
+
+import type { Codemod, CodemodFinding, CodemodResult, TextEdit } from './types.js';
+
+export const DEFAULT_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts'];
+
+/** The comment `--mark` leaves above a refused site; a later run recognises its own marks. */
+export const MARK_PREFIX = '// predictable-codemod: ';
+
+export interface RunCodemodOptions {
+  /** Files, directories or globs, relative to `cwd`; default: `cwd`. */
+  paths?: readonly string[];
+  /** Default: the nearest `tsconfig.json` walking up from the first path (or `cwd`). */
+  tsconfig?: string;
+  /** Without dots; default `ts,tsx,mts,cts`. */
+  extensions?: readonly string[];
+  /** Globs relative to `cwd`; `node_modules` is always ignored. */
+  ignorePatterns?: readonly string[];
+  /** Compute everything, write nothing (and skip the git guard: nothing needs reverting). */
+  dry?: boolean;
+  /** Write files that have uncommitted changes or live outside a git repository. */
+  force?: boolean;
+  /** Leave a `// predictable-codemod: <reason>` line above each refused site. */
+  mark?: boolean;
+  cwd?: string;
+  /** The codemod's own options, already parsed; defaults from its option specs fill the gaps. */
+  options?: Record<string, unknown>;
+  onProgress?: (event: CodemodProgressEvent) => void;
+}
+
+export type CodemodPhase = 'check' | 'analyse' | 'verify' | 'write';
+
+/** Reported before a phase starts (`completed: 0`) and after each unit of work in it. */
+export interface CodemodProgressEvent {
+  phase: CodemodPhase;
+  completed: number;
+  total: number;
+  filePath?: string;
+}
+
+/**
+ * `changed` and `created` files were written (or would be, with `dry`); `skipped` files were left
+ * alone on purpose (unparsable, uncommitted changes); `errored` files hit a codemod bug.
+ */
+export type CodemodFileStatus = 'changed' | 'created' | 'unchanged' | 'skipped' | 'errored';
+
+export interface CodemodFileReport {
+  filePath: string;
+  status: CodemodFileStatus;
+  /** Why a file was skipped, errored, or reverted by verification. */
+  reason?: string;
+  /** Text before the run; `undefined` for created files. */
+  originalText?: string;
+  /** Text after the run, for `changed` and `created` files. */
+  newText?: string;
+}
+
+export interface CodemodRunReport {
+  codemod: string;
+  cwd: string;
+  tsconfig: string;
+  dry: boolean;
+  /** Every target file plus every other file the codemod edited or created, sorted by path. */
+  files: CodemodFileReport[];
+  conversions: CodemodFinding[];
+  refusals: CodemodFinding[];
+}
+
+/** Thrown for problems with the invocation itself (no tsconfig, a path that does not exist). */
+export class CodemodUsageError extends Error {
+  override name = 'CodemodUsageError';
+}
+
+/**
+ * Runs a codemod over files on disk: load the program, let the codemod analyse it, apply its edits
+ * in memory, type-check the result, refuse to overwrite uncommitted work, write atomically.
+ * One bad file never stops the run: it is reported as skipped or errored and the rest go on.
+ */
+export async function runCodemod(codemod: Codemod, runOptions: RunCodemodOptions = {}): Promise<CodemodRunReport> {
+  const cwd = resolve(runOptions.cwd ?? process.cwd());
+  const paths = runOptions.paths !== undefined && runOptions.paths.length > 0 ? runOptions.paths : ['.'];
+  const dry = runOptions.dry ?? false;
+  const tsconfig = runOptions.tsconfig !== undefined ? resolve(cwd, runOptions.tsconfig) : findNearestTsconfig(cwd, paths);
+  if (!existsSync(tsconfig)) {
+    throw new CodemodUsageError(`tsconfig not found: ${tsconfig}`);
+  }
+
+  const targetFiles = await selectTargetFiles({
+    cwd,
+    paths,
+    extensions: runOptions.extensions ?? DEFAULT_EXTENSIONS,
+    ignorePatterns: runOptions.ignorePatterns ?? [],
+  });
+
+  const project = new Project({ tsConfigFilePath: tsconfig });
+  for (const filePath of targetFiles) {
+    if (project.getSourceFile(filePath) === undefined) {
+      project.addSourceFileAtPath(filePath);
+    }
+  }
+
+  const gitGuard = dry || runOptions.force === true ? undefined : createGitGuard();
+  const outcome = transformProject(codemod, project, targetFiles, {
+    mark: runOptions.mark ?? false,
+    options: withDefaultOptions(codemod, runOptions.options ?? {}),
+    ...(runOptions.onProgress !== undefined ? { onProgress: runOptions.onProgress } : {}),
+    ...(gitGuard !== undefined ? { refuseToWrite: gitGuard } : {}),
+  });
+
+  if (!dry) {
+    const toWrite = outcome.files.filter((file) => file.status === 'changed' || file.status === 'created');
+    runOptions.onProgress?.({ phase: 'write', completed: 0, total: toWrite.length });
+    let completed = 0;
+    for (const file of toWrite) {
+      try {
+        writeFileAtomically(file.filePath, file.newText ?? '', file.status === 'changed');
+      } catch (error) {
+        file.status = 'errored';
+        file.reason = `could not write the file: ${errorMessage(error)}`;
+        delete file.newText;
+      }
+      completed += 1;
+      runOptions.onProgress?.({ phase: 'write', completed, total: toWrite.length, filePath: file.filePath });
+    }
+  }
+
+  return { codemod: codemod.name, cwd, tsconfig, dry, ...outcome };
+}
+
+function withDefaultOptions(codemod: Codemod, given: Record<string, unknown>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const spec of codemod.options) {
+    if (spec.default !== undefined) {
+      options[spec.name] = spec.default;
+    }
+  }
+  return { ...options, ...given };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selecting files
+
+function findNearestTsconfig(cwd: string, paths: readonly string[]): string {
+  const firstPath = paths[0];
+  let start = cwd;
+  if (firstPath !== undefined && !isDynamicPattern(firstPath)) {
+    const absolute = resolve(cwd, firstPath);
+    start = existsSync(absolute) && statSync(absolute).isFile() ? dirname(absolute) : absolute;
+  }
+  const found = ts.findConfigFile(start, ts.sys.fileExists, 'tsconfig.json');
+  if (found === undefined) {
+    throw new CodemodUsageError(`no tsconfig.json found in ${start} or any parent directory; pass --tsconfig`);
+  }
+  return resolve(found);
+}
+
+const DECLARATION_FILE = /\.d\.[cm]?ts$/;
+
+export interface SelectTargetFilesOptions {
+  cwd: string;
+  paths: readonly string[];
+  extensions: readonly string[];
+  ignorePatterns: readonly string[];
+}
+
+/** Absolute, sorted paths of the source files under `paths`; declaration files are never targets. */
+export async function selectTargetFiles(selection: SelectTargetFilesOptions): Promise<string[]> {
+  const extensions = selection.extensions.map((extension) => extension.replace(/^\./, '')).filter((extension) => extension.length > 0);
+  const patterns: string[] = [];
+  for (const path of selection.paths) {
+    if (isDynamicPattern(path)) {
+      patterns.push(path);
+      continue;
+    }
+    const absolute = resolve(selection.cwd, path);
+    if (!existsSync(absolute)) {
+      throw new CodemodUsageError(`path does not exist: ${path}`);
+    }
+    const relativePath = relative(selection.cwd, absolute) || '.';
+    if (statSync(absolute).isDirectory()) {
+      for (const extension of extensions) {
+        patterns.push(`${convertPathToPattern(relativePath)}/**/*.${extension}`);
+      }
+    } else {
+      patterns.push(escapePath(relativePath));
+    }
+  }
+  const found = await glob(patterns, {
+    cwd: selection.cwd,
+    absolute: true,
+    ignore: ['**/node_modules/**', ...selection.ignorePatterns],
+  });
+  const hasWantedExtension = (file: string): boolean => extensions.includes(extname(file).slice(1));
+  return [...new Set(found.map((file) => resolve(file)))]
+    .filter((file) => hasWantedExtension(file) && !DECLARATION_FILE.test(file))
+    .sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transforming in memory
+
+export interface TransformProjectOptions {
+  mark: boolean;
+  options: Record<string, unknown>;
+  onProgress?: (event: CodemodProgressEvent) => void;
+  /** Answers why a file must not be written, or `undefined` when it may be (the git guard). */
+  refuseToWrite?: (filePaths: readonly string[]) => Map<string, string>;
+}
+
+export interface TransformProjectOutcome {
+  files: CodemodFileReport[];
+  conversions: CodemodFinding[];
+  refusals: CodemodFinding[];
+}
+
+/** Per file while the run is in progress; becomes a `CodemodFileReport` at the end. */
+interface FileState {
+  filePath: string;
+  status: CodemodFileStatus;
+  reason?: string;
+  originalText?: string;
+  /** Edits from the codemod, validated and sorted. */
+  edits: TextEdit[];
+  /** Full text for a file the codemod creates. */
+  createdText?: string;
+  /** Set once verification turned the conversions of this file into refusals. */
+  reverted: boolean;
+}
+
+/**
+ * Runs the codemod on a loaded project and works out, without touching the disk, what each file
+ * should become: parse check, analysis, edit validation, git guard, marks, self-verification.
+ * The project's source files end up holding the new texts of the files that will change.
+ */
+export function transformProject(
+  codemod: Codemod,
+  project: Project,
+  targetFiles: readonly string[],
+  settings: TransformProjectOptions,
+): TransformProjectOutcome {
+  const states = new Map<string, FileState>();
+  const stateOf = (filePath: string): FileState => {
+    let state = states.get(filePath);
+    if (state === undefined) {
+      state = { filePath, status: 'unchanged', edits: [], reverted: false };
+      const sourceFile = project.getSourceFile(filePath);
+      if (sourceFile !== undefined) {
+        state.originalText = sourceFile.getFullText();
+      }
+      states.set(filePath, state);
+    }
+    return state;
+  };
+
+  // Diagnostics before the run: the baseline verification compares against, and the parse check.
+  const program = project.getProgram().compilerObject;
+  const diagnosticsBefore = new Map<string, Map<string, number>>();
+  const parsableTargets: string[] = [];
+  settings.onProgress?.({ phase: 'check', completed: 0, total: targetFiles.length });
+  targetFiles.forEach((filePath, index) => {
+    const state = stateOf(filePath);
+    try {
+      const sourceFile = program.getSourceFile(filePath);
+      if (sourceFile === undefined) {
+        throw new Error('the file is not part of the program');
+      }
+      const syntactic = program.getSyntacticDiagnostics(sourceFile);
+      const firstSyntaxError = syntactic[0];
+      if (firstSyntaxError !== undefined) {
+        state.status = 'skipped';
+        state.reason = `cannot parse it, so it is left alone: ${describeDiagnostic(firstSyntaxError)}`;
+      } else {
+        diagnosticsBefore.set(filePath, countDiagnostics([...syntactic, ...program.getSemanticDiagnostics(sourceFile)]));
+        parsableTargets.push(filePath);
+      }
+    } catch (error) {
+      state.status = 'errored';
+      state.reason = errorMessage(error);
+    }
+    settings.onProgress?.({ phase: 'check', completed: index + 1, total: targetFiles.length, filePath });
+  });
+
+  settings.onProgress?.({ phase: 'analyse', completed: 0, total: parsableTargets.length });
+  const { results, failures } = runIsolated(codemod, project, parsableTargets, settings.options);
+  for (const [filePath, message] of failures) {
+    const state = stateOf(filePath);
+    state.status = 'errored';
+    state.reason = `the codemod failed on this file: ${message}`;
+  }
+  settings.onProgress?.({ phase: 'analyse', completed: parsableTargets.length, total: parsableTargets.length });
+
+  const conversions: CodemodFinding[] = [];
+  const refusals: CodemodFinding[] = [];
+  for (const result of results) {
+    collectResult(result, project, stateOf);
+    conversions.push(...result.conversions);
+    refusals.push(...result.refusals);
+  }
+  const isActive = (state: FileState): boolean => state.status !== 'skipped' && state.status !== 'errored';
+
+  // A file nobody may write takes its conversions with it; verification below then reverts any
+  // other file whose edits only type-check together with the ones dropped here.
+  const pending = () => [...states.values()].filter((state) => isActive(state) && (state.edits.length > 0 || state.createdText !== undefined));
+  const notWritten = settings.refuseToWrite?.(pending().map((state) => state.filePath)) ?? new Map<string, string>();
+  for (const [filePath, reason] of notWritten) {
+    const state = stateOf(filePath);
+    state.status = 'skipped';
+    state.reason = reason;
+    state.edits = [];
+    delete state.createdText;
+  }
+
+  const keptConversions: CodemodFinding[] = [];
+  for (const conversion of conversions) {
+    const state = states.get(conversion.filePath);
+    const refusedReason = notWritten.get(conversion.filePath);
+    if (refusedReason !== undefined) {
+      refusals.push({ ...conversion, message: `not written: ${refusedReason} (was: ${conversion.message})` });
+    } else if (state === undefined || isActive(state)) {
+      keptConversions.push(conversion);
+    }
+  }
+
+  const marksFor = (state: FileState): TextEdit[] =>
+    settings.mark ? markEdits(project, state, refusals.filter((refusal) => refusal.filePath === state.filePath)) : [];
+  for (const state of states.values()) {
+    if (isActive(state) && state.originalText !== undefined) {
+      state.edits = mergeEdits(state.edits, marksFor(state));
+    }
+  }
+
+  verify(project, [...states.values()].filter((state) => isActive(state)), diagnosticsBefore, settings.onProgress, (state, reason) => {
+    // The file goes back to its original text; what was converted there is now refused.
+    state.reverted = true;
+    state.reason = reason;
+    for (let index = keptConversions.length - 1; index >= 0; index -= 1) {
+      const conversion = keptConversions[index];
+      if (conversion?.filePath === state.filePath) {
+        keptConversions.splice(index, 1);
+        refusals.push({ ...conversion, message: `${reason} (was: ${conversion.message})` });
+      }
+    }
+    state.edits = [];
+    state.edits = state.originalText !== undefined ? marksFor(state) : [];
+    if (state.createdText !== undefined) {
+      refusals.push({ filePath: state.filePath, line: 1, message: reason });
+      delete state.createdText;
+    }
+  });
+
+  const files: CodemodFileReport[] = [];
+  for (const state of [...states.values()].sort((a, b) => a.filePath.localeCompare(b.filePath))) {
+    const report: CodemodFileReport = { filePath: state.filePath, status: state.status };
+    if (state.reason !== undefined) report.reason = state.reason;
+    if (state.originalText !== undefined) report.originalText = state.originalText;
+    if (isActive(state)) {
+      if (state.createdText !== undefined) {
+        report.status = 'created';
+        report.newText = state.createdText;
+      } else if (state.originalText !== undefined && state.edits.length > 0) {
+        const newText = applyEdits(state.originalText, state.edits);
+        if (newText !== state.originalText) {
+          report.status = 'changed';
+          report.newText = newText;
+        }
+      }
+    }
+    if (report.status === 'unchanged' && report.originalText === undefined) {
+      // A created file that verification dropped: nothing of it remains to report.
+      continue;
+    }
+    files.push(report);
+  }
+  const byPosition = (a: CodemodFinding, b: CodemodFinding): number => a.filePath.localeCompare(b.filePath) || a.line - b.line;
+  return { files, conversions: keptConversions.sort(byPosition), refusals: refusals.sort(byPosition) };
+}
+
+/**
+ * Calls the codemod once for all targets; if it throws, calls it once per target so that a bug
+ * triggered by one file costs only that file.
+ */
+function runIsolated(
+  codemod: Codemod,
+  project: Project,
+  targetFiles: readonly string[],
+  options: Record<string, unknown>,
+): { results: CodemodResult[]; failures: Map<string, string> } {
+  const run = (files: readonly string[]): CodemodResult => {
+    const program = project.getProgram().compilerObject;
+    return codemod.run({ project, program, checker: program.getTypeChecker(), targetFiles: files, options });
+  };
+  const failures = new Map<string, string>();
+  if (targetFiles.length === 0) {
+    return { results: [], failures };
+  }
+  try {
+    return { results: [run(targetFiles)], failures };
+  } catch (error) {
+    if (targetFiles.length === 1 && targetFiles[0] !== undefined) {
+      failures.set(targetFiles[0], errorMessage(error));
+      return { results: [], failures };
+    }
+  }
+  const results: CodemodResult[] = [];
+  for (const filePath of targetFiles) {
+    try {
+      results.push(run([filePath]));
+    } catch (error) {
+      failures.set(filePath, errorMessage(error));
+    }
+  }
+  return { results, failures };
+}
+
+/** Moves one result's edits and created files into the per-file states, rejecting invalid ones. */
+function collectResult(result: CodemodResult, project: Project, stateOf: (filePath: string) => FileState): void {
+  for (const [filePath, edits] of result.edits) {
+    const state = stateOf(resolve(filePath));
+    if (state.status === 'skipped' || state.status === 'errored' || edits.length === 0) {
+      continue;
+    }
+    if (state.originalText === undefined) {
+      state.status = 'errored';
+      state.reason = 'the codemod edited a file that is not part of the program';
+      continue;
+    }
+    const problem = findInvalidEdit([...state.edits, ...edits], state.originalText.length);
+    if (problem !== undefined) {
+      state.status = 'errored';
+      state.reason = `the codemod produced invalid edits: ${problem}`;
+      state.edits = [];
+      continue;
+    }
+    state.edits = sortEdits([...state.edits, ...edits]);
+  }
+  for (const [filePath, text] of result.createdFiles) {
+    const absolute = resolve(filePath);
+    const state = stateOf(absolute);
+    if (state.originalText !== undefined || existsSync(absolute) || state.createdText !== undefined) {
+      state.status = 'errored';
+      state.reason = 'the codemod tried to create a file that already exists';
+      delete state.createdText;
+      continue;
+    }
+    if (project.getSourceFile(absolute) !== undefined) {
+      state.status = 'errored';
+      state.reason = 'the codemod tried to create a file that is already part of the program';
+      continue;
+    }
+    state.createdText = text;
+  }
+}
+
+/** Describes the first edit that is out of range or overlaps another, or `undefined` when all are valid. */
+export function findInvalidEdit(edits: readonly TextEdit[], textLength: number): string | undefined {
+  for (const edit of edits) {
+    if (!Number.isInteger(edit.start) || !Number.isInteger(edit.end) || edit.start < 0 || edit.end < edit.start || edit.end > textLength) {
+      return `edit [${String(edit.start)}, ${String(edit.end)}) is outside the file (length ${String(textLength)})`;
+    }
+  }
+  const sorted = sortEdits(edits);
+  for (let index = 1; index < sorted.length; index += 1) {
+    const previous = sorted[index - 1];
+    const current = sorted[index];
+    if (previous !== undefined && current !== undefined && current.start < previous.end) {
+      return `edits [${String(previous.start)}, ${String(previous.end)}) and [${String(current.start)}, ${String(current.end)}) overlap`;
+    }
+  }
+  return undefined;
+}
+
+/** By start; at one position insertions come before replacements, otherwise the given order holds. */
+function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
+  return [...edits].sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start));
+}
+
+function mergeEdits(edits: readonly TextEdit[], insertions: readonly TextEdit[]): TextEdit[] {
+  return insertions.length === 0 ? [...edits] : sortEdits([...insertions, ...edits]);
+}
+
+/** Applies valid, non-overlapping edits in one pass; bytes outside them are copied unchanged. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let output = '';
+  let position = 0;
+  for (const edit of sortEdits(edits)) {
+    output += text.slice(position, edit.start) + edit.text;
+    position = edit.end;
+  }
+  return output + text.slice(position);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marks
+
+/** One comment line above each refused site, unless one is there already or the line cannot take a comment. */
+function markEdits(project: Project, state: FileState, refusals: readonly CodemodFinding[]): TextEdit[] {
+  const sourceFile = project.getSourceFile(state.filePath)?.compilerNode;
+  const text = state.originalText;
+  if (sourceFile === undefined || text === undefined || refusals.length === 0) {
+    return [];
+  }
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineStarts = sourceFile.getLineStarts();
+  const marks: TextEdit[] = [];
+  const marked = new Set<string>();
+  for (const refusal of refusals) {
+    const lineStart = lineStarts[refusal.line - 1];
+    if (lineStart === undefined) continue;
+    const reason = refusal.message.replace(/\s*\n\s*/g, ' ');
+    const key = `${String(lineStart)}\0${reason}`;
+    if (marked.has(key)) continue;
+    marked.add(key);
+    const lineEnd = lineStarts[refusal.line] ?? text.length;
+    const indentation = /^[ \t]*/.exec(text.slice(lineStart, lineEnd))?.[0] ?? '';
+    const previousLineStart = lineStarts[refusal.line - 2];
+    if (previousLineStart !== undefined && text.slice(previousLineStart, lineStart).trim() === `${MARK_PREFIX}${reason}`.trim()) {
+      continue;
+    }
+    if (state.edits.some((edit) => edit.start < lineStart && lineStart < edit.end) || !canTakeLineComment(sourceFile, lineStart)) {
+      continue;
+    }
+    marks.push({ start: lineStart, end: lineStart, text: `${indentation}${MARK_PREFIX}${reason}${newline}` });
+  }
+  return marks;
+}
+
+/** A line inside a template, a string or JSX text would turn the comment into content. */
+function canTakeLineComment(sourceFile: ts.SourceFile, position: number): boolean {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    const child: ts.Node | undefined = node.forEachChild((candidate) => (candidate.pos <= position && position < candidate.end ? candidate : undefined));
+    if (child === undefined) {
+      return true;
+    }
+    if (
+      ts.isTemplateLiteralToken(child) ||
+      ts.isStringLiteral(child) ||
+      ts.isJsxText(child) ||
+      ((ts.isJsxElement(child) || ts.isJsxFragment(child)) && position > child.getStart(sourceFile))
+    ) {
+      // Inside JSX children only an expression container (`{...}`) may hold a comment.
+      if (ts.isJsxElement(child) || ts.isJsxFragment(child)) {
+        const container = child.children.find((jsxChild) => jsxChild.pos <= position && position < jsxChild.end);
+        if (container !== undefined && ts.isJsxExpression(container)) {
+          node = container;
+          continue;
+        }
+      }
+      return false;
+    }
+    node = child;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+type DiagnosticCounts = Map<string, number>;
+
+function countDiagnostics(diagnostics: readonly ts.Diagnostic[]): DiagnosticCounts {
+  const counts: DiagnosticCounts = new Map();
+  for (const diagnostic of diagnostics) {
+    // Positions move with every edit, so a diagnostic is identified by its code and message only.
+    const key = `TS${String(diagnostic.code)}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function firstAddedDiagnostic(before: DiagnosticCounts, after: DiagnosticCounts): string | undefined {
+  for (const [key, count] of after) {
+    if (count > (before.get(key) ?? 0)) {
+      return key;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Puts the new texts into the project, type-checks every file that changes, and reverts the ones
+ * whose diagnostics got worse. Reverting one file can break another that relied on it (a caller
+ * of a changed signature), so this repeats until a round reverts nothing.
+ */
+function verify(
+  project: Project,
+  states: readonly FileState[],
+  diagnosticsBefore: Map<string, DiagnosticCounts>,
+  onProgress: ((event: CodemodProgressEvent) => void) | undefined,
+  revert: (state: FileState, reason: string) => void,
+): void {
+  const program = project.getProgram().compilerObject;
+  for (const state of states) {
+    if (state.edits.length > 0 && !diagnosticsBefore.has(state.filePath)) {
+      const sourceFile = program.getSourceFile(state.filePath);
+      if (sourceFile !== undefined) {
+        diagnosticsBefore.set(state.filePath, countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]));
+      }
+    }
+  }
+
+  const revertedOnce = new Set<FileState>();
+  for (;;) {
+    const changing = states.filter((state) => state.edits.length > 0 || state.createdText !== undefined);
+    onProgress?.({ phase: 'verify', completed: 0, total: changing.length });
+    for (const state of states) {
+      setProjectText(project, state);
+    }
+    const newProgram = project.getProgram().compilerObject;
+    const failed: [FileState, string][] = [];
+    changing.forEach((state, index) => {
+      const sourceFile = newProgram.getSourceFile(state.filePath);
+      const after =
+        sourceFile === undefined
+          ? new Map([['the file is not part of the program after the rewrite', 1]])
+          : countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
+      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? new Map(), after);
+      if (added !== undefined) {
+        failed.push([state, added]);
+      }
+      onProgress?.({ phase: 'verify', completed: index + 1, total: changing.length, filePath: state.filePath });
+    });
+    if (failed.length === 0) {
+      return;
+    }
+    for (const [state, added] of failed) {
+      if (revertedOnce.has(state)) {
+        // Even the marks alone made it worse (should not happen with comments): keep the file as it was.
+        state.edits = [];
+        continue;
+      }
+      revertedOnce.add(state);
+      revert(state, `rewrite added type error ${added}`);
+    }
+  }
+}
+
+function setProjectText(project: Project, state: FileState): void {
+  const sourceFile = project.getSourceFile(state.filePath);
+  if (state.createdText !== undefined) {
+    if (sourceFile === undefined) {
+      project.createSourceFile(state.filePath, state.createdText);
+    }
+    return;
+  }
+  if (state.originalText === undefined) {
+    if (sourceFile !== undefined) {
+      project.removeSourceFile(sourceFile);
+    }
+    return;
+  }
+  const wanted = applyEdits(state.originalText, state.edits);
+  if (sourceFile !== undefined && sourceFile.getFullText() !== wanted) {
+    sourceFile.replaceWithText(wanted);
+  }
+}
+
+function describeDiagnostic(diagnostic: ts.Diagnostic): string {
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+  if (diagnostic.file !== undefined && diagnostic.start !== undefined) {
+    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    return `TS${String(diagnostic.code)} at line ${String(line + 1)}: ${message}`;
+  }
+  return `TS${String(diagnostic.code)}: ${message}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git guard
+
+/**
+ * A migration must be reviewable and revertible: a file is written only when git could restore
+ * it, i.e. it sits in a git work tree and has no uncommitted changes (new files need only the
+ * work tree). Answers the files it refuses, with the reason.
+ */
+export function createGitGuard(): (filePaths: readonly string[]) => Map<string, string> {
+  return (filePaths) => {
+    const refused = new Map<string, string>();
+    const dirtyByRoot = new Map<string, Map<string, string>>();
+    for (const filePath of filePaths) {
+      const directory = nearestExistingDirectory(dirname(filePath));
+      const root = gitRoot(directory);
+      if (root === undefined) {
+        refused.set(filePath, 'it is not inside a git repository, so the rewrite could not be reviewed or reverted; pass --force to write it anyway');
+        continue;
+      }
+      let dirty = dirtyByRoot.get(root);
+      if (dirty === undefined) {
+        dirty = uncommittedFiles(root);
+        dirtyByRoot.set(root, dirty);
+      }
+      const relativePath = relative(root, join(realpathSync(directory), relative(directory, filePath))).split('\\').join('/');
+      const status = dirty.get(relativePath);
+      if (status !== undefined) {
+        refused.set(filePath, `it has uncommitted changes (git status "${status}"); commit or stash them, or pass --force`);
+      }
+    }
+    return refused;
+  };
+}
+
+function nearestExistingDirectory(directory: string): string {
+  let current = directory;
+  while (!existsSync(current)) {
+    current = dirname(current);
+  }
+  return current;
+}
+
+function gitRoot(directory: string): string | undefined {
+  const result = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: directory, encoding: 'utf8' });
+  if (result.status !== 0) {
+    return undefined;
+  }
+  return realpathSync(result.stdout.trim());
+}
+
+/** Repository-relative path to its two-letter porcelain status, for every changed or untracked file. */
+function uncommittedFiles(root: string): Map<string, string> {
+  const result = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new Error(`git status failed in ${root}: ${result.stderr.trim()}`);
+  }
+  const dirty = new Map<string, string>();
+  const entries = result.stdout.split('\0');
+  for (let index = 0; index < entries.length; index += 1) {
+    const entry = entries[index];
+    if (entry === undefined || entry.length < 4) continue;
+    const status = entry.slice(0, 2);
+    dirty.set(entry.slice(3), status);
+    if (status.startsWith('R') || status.startsWith('C')) {
+      // A rename or copy is followed by its source path.
+      index += 1;
+    }
+  }
+  return dirty;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * Writes through a temporary file in the same directory and a rename, so a reader (or a crash)
+ * sees either the old text or the new one, never half of it. A byte-order mark and the file mode
+ * survive.
+ */
+export function writeFileAtomically(filePath: string, text: string, overwrite: boolean): void {
+  let content = text;
+  let mode: number | undefined;
+  if (overwrite) {
+    const stat = statSync(filePath);
+    mode = stat.mode & 0o7777;
+    if (readFileSync(filePath, 'utf8').startsWith('\uFEFF') && !content.startsWith('\uFEFF')) {
+      content = `\uFEFF${content}`;
+    }
+  } else {
+    if (!isAbsolute(filePath)) throw new Error(`expected an absolute path: ${filePath}`);
+    mkdirSync(dirname(filePath), { recursive: true });
+  }
+  const temporary = join(dirname(filePath), `.${basename(filePath)}.predictable-${String(process.pid)}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temporary, content, { flag: 'wx' });
+    if (mode !== undefined) {
+      // Set after writing: a mode given to writeFileSync is filtered through the umask.
+      chmodSync(temporary, mode);
+    }
+    renameSync(temporary, filePath);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
