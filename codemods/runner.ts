@@ -303,6 +303,15 @@ export function transformProject(
   }
   const isActive = (state: FileState): boolean => state.status !== 'skipped' && state.status !== 'errored';
 
+  // Marks are edits like any other: they go through the git guard and verification below.
+  const marksFor = (state: FileState): TextEdit[] =>
+    settings.mark ? markEdits(project, state, refusals.filter((refusal) => refusal.filePath === state.filePath)) : [];
+  for (const state of states.values()) {
+    if (isActive(state) && state.originalText !== undefined) {
+      state.edits = mergeEdits(state.edits, marksFor(state));
+    }
+  }
+
   // A file nobody may write takes its conversions with it; verification below then reverts any
   // other file whose edits only type-check together with the ones dropped here.
   const pending = () => [...states.values()].filter((state) => isActive(state) && (state.edits.length > 0 || state.createdText !== undefined));
@@ -323,14 +332,6 @@ export function transformProject(
       refusals.push({ ...conversion, message: `not written: ${refusedReason} (was: ${conversion.message})` });
     } else if (state === undefined || isActive(state)) {
       keptConversions.push(conversion);
-    }
-  }
-
-  const marksFor = (state: FileState): TextEdit[] =>
-    settings.mark ? markEdits(project, state, refusals.filter((refusal) => refusal.filePath === state.filePath)) : [];
-  for (const state of states.values()) {
-    if (isActive(state) && state.originalText !== undefined) {
-      state.edits = mergeEdits(state.edits, marksFor(state));
     }
   }
 
