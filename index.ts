@@ -38,20 +38,20 @@ const plugin = {
 // `typescript-eslint`'s `recommendedTypeChecked` expects users to: the project service finds the
 // nearest tsconfig of each file, so no `project` list has to be kept in step by hand.
 const typedLanguageOptions: TSESLint.FlatConfig.LanguageOptions = {
-  parser: typescriptEslintParser as TSESLint.FlatConfig.Parser,
+  parser: typescriptEslintParser,
   parserOptions: { projectService: true },
 };
 
 plugin.configs.recommended = {
   name: 'predictable/recommended',
-  plugins: { predictable: plugin as unknown as TSESLint.FlatConfig.Plugin },
+  plugins: { predictable: plugin },
   languageOptions: typedLanguageOptions,
   rules: presetRules((ruleName) => (rules[ruleName].meta.docs?.recommended === true ? 'error' : undefined)),
 };
 
 plugin.configs.strict = {
   name: 'predictable/strict',
-  plugins: { predictable: plugin as unknown as TSESLint.FlatConfig.Plugin },
+  plugins: { predictable: plugin },
   languageOptions: typedLanguageOptions,
   rules: presetRules((ruleName) => {
     const strictOptions = rules[ruleName].meta.docs?.strictOptions;

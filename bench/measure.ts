@@ -25,7 +25,7 @@ function rulesFor(name: string): Linter.RulesRecord {
     return { '@typescript-eslint/no-floating-promises': 'error' };
   }
   if (name === 'predictable-recommended') {
-    return plugin.configs.recommended.rules as Linter.RulesRecord;
+    return plugin.configs.recommended.rules;
   }
   if (name.startsWith('predictable/')) {
     return { [name]: 'error' };
@@ -41,10 +41,10 @@ const eslint = new ESLint({
       files: ['**/*.ts'],
       plugins: {
         predictable: plugin as unknown as ESLint.Plugin,
-        '@typescript-eslint': tseslint.plugin as unknown as ESLint.Plugin,
+        '@typescript-eslint': tseslint.plugin,
       },
       languageOptions: {
-        parser: tseslint.parser as Linter.Parser,
+        parser: tseslint.parser,
         parserOptions: { project: tsconfigPath, tsconfigRootDir: dirname(tsconfigPath) },
       },
       rules: rulesFor(configurationName),

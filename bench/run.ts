@@ -64,10 +64,10 @@ for (const corpus of corpora) {
     console.log(
       configuration.padEnd(48) +
         `${(row.milliseconds / 1000).toFixed(2)} s`.padStart(10) +
-        `${(row.milliseconds / parse.milliseconds).toFixed(2)}`.padStart(8) +
-        `${(row.milliseconds / floating.milliseconds).toFixed(2)}`.padStart(6) +
+        (row.milliseconds / parse.milliseconds).toFixed(2).padStart(8) +
+        (row.milliseconds / floating.milliseconds).toFixed(2).padStart(6) +
         `${row.rss.toFixed(0)} MB`.padStart(12) +
-        `${(row.rss / parse.rss).toFixed(2)}`.padStart(8) +
+        (row.rss / parse.rss).toFixed(2).padStart(8) +
         String(row.problems).padStart(10),
     );
   }

@@ -14,5 +14,5 @@ export function getTypeServices<MessageIds extends string, Options extends reado
   if (services.program === null) {
     return undefined;
   }
-  return services as ParserServicesWithTypeInformation;
+  return services;
 }
