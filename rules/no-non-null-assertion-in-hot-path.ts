@@ -1,29 +1,100 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type ts from 'typescript';
+
+import { describeHotPathReason, getHotPathReason } from '../analysis/hot-path.js';
+import {
+  describeEnclosingFunction,
+  getNonNullAssertionFix,
+  getReturnedErrorPath,
+  throwErrorPath,
+  type ErrorPath,
+} from '../analysis/non-null-assertion-fix.js';
+import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
-export type Options = [];
-export type MessageId = 'todo';
+export type Options = [{ hotFunctions?: string[] }];
+export type MessageId = 'nonNullAssertionInHotPath' | 'throwMissingValue' | 'returnMissingValue';
+
+const NON_NULL_ASSERTION_IN_HOT_PATH =
+  '`{{expression}}!` asserts a value that can be missing, {{hotPath}}. If it is ever missing, this fails later as a TypeError far from the cause; check it explicitly.';
 
 export default createRule<Options, MessageId>({
   name: 'no-non-null-assertion-in-hot-path',
   meta: {
     type: 'problem',
     docs: {
-      description: "Disallow non-null assertions on hot paths, where a wrong assumption takes the service down",
+      description: 'Disallow non-null assertions on hot paths, where a wrong assumption takes the service down',
       recommended: true,
       requiresTypeChecking: true,
     },
+    hasSuggestions: true,
     messages: {
-      todo: 'TODO',
+      nonNullAssertionInHotPath: NON_NULL_ASSERTION_IN_HOT_PATH,
+      throwMissingValue: 'Check `{{expression}}` explicitly and throw an error that names it.',
+      returnMissingValue: 'Check `{{expression}}` explicitly and return the error, as {{functionName}} already returns errors.',
     },
-    schema: [],
-    defaultOptions: [],
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          hotFunctions: {
+            type: 'array',
+            items: { type: 'string' },
+            uniqueItems: true,
+            description:
+              'Globs matched against function names (`handle*`, `OrderService.*`): the bodies of matching functions are hot paths, in addition to loops, iteration callbacks, request handlers and functions marked `@hot`.',
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ hotFunctions: [] }],
   },
-  create(context) {
+  create(context, [{ hotFunctions = [] }]) {
     const services = getTypeServices(context);
     if (services === undefined) {
       return {};
     }
-    return {};
+    const program = services.program;
+
+    return {
+      TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
+        const assertion = services.esTreeNodeToTSNodeMap.get(node) as ts.NonNullExpression;
+        const hotPath = getHotPathReason(assertion, program, { hotFunctions });
+        if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
+          return;
+        }
+        // The TypeScript node keeps the parentheses ESTree drops: `(a as T | undefined)!`.
+        const expression = shorten(assertion.expression.getText());
+        const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+        const addSuggestion = (messageId: MessageId, errorPath: ErrorPath, data: Record<string, string>): void => {
+          const fix = getNonNullAssertionFix(assertion, program, errorPath);
+          if (fix.kind === 'fix') {
+            suggestions.push({
+              messageId,
+              data,
+              fix: (fixer) => fix.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+            });
+          }
+        };
+        addSuggestion('throwMissingValue', throwErrorPath(), { expression });
+        const returnedErrorPath = getReturnedErrorPath(assertion, program);
+        if (returnedErrorPath !== undefined) {
+          addSuggestion('returnMissingValue', returnedErrorPath, { expression, functionName: describeEnclosingFunction(assertion) });
+        }
+        context.report({
+          node,
+          messageId: 'nonNullAssertionInHotPath',
+          data: { expression, hotPath: describeHotPathReason(hotPath) },
+          suggest: suggestions,
+        });
+      },
+    };
   },
 });
+
+function shorten(text: string): string {
+  const singleLine = text.replace(/\s+/g, ' ').trim();
+  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
+}

@@ -1,0 +1,644 @@
+import { unionConstituents } from 'ts-api-utils';
+import path from 'node:path';
+import ts from 'typescript';
+
+import type { TextEdit } from '../codemods/types.js';
+import { getFunctionName, isFunctionBoundary } from './hot-path.js';
+import { getNullishParts } from './non-null-assertion-safety.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
+
+/**
+ * How to replace `x!` with an explicit check, as text edits, or why it cannot be done safely.
+ *
+ * Shared by the `no-non-null-assertion-in-hot-path` suggestions and the `to-error-returns` codemod,
+ * so what the rule offers and what the codemod writes never disagree. The caller chooses what
+ * happens when the value is missing (an {@link ErrorPath}); this module decides where the check
+ * goes and what it compares against:
+ * - `const w = find()!;` keeps its declaration and gets the check after it;
+ * - a plain variable `x!` is checked before the statement that uses it;
+ * - anything else is hoisted into a `const` before that statement, and the `!` replaced by it;
+ * - the comparison follows the declared type (`=== undefined`, `=== null`, `== null`), never
+ *   truthiness, which would misfire on `0`, `""` and `false`;
+ * - evaluation must not move past anything it depends on: an assertion that runs only sometimes
+ *   (a `?:` branch, the right of `&&`/`||`/`??`, after a `?.`, a loop condition) or after code
+ *   with side effects is refused with a reason instead.
+ */
+
+/** What runs when the value is missing; `message` is already a string literal, quotes included. */
+export interface ErrorPath {
+  kind: 'throw' | 'return';
+  statement(message: string): string;
+}
+
+/** `throw new Error("…");`, or another error class that takes a message. */
+export function throwErrorPath(errorConstructor = 'Error'): ErrorPath {
+  return { kind: 'throw', statement: (message) => `throw new ${errorConstructor}(${message});` };
+}
+
+export type ComparisonOperator = '=== undefined' | '=== null' | '== null';
+
+export type NonNullAssertionFix =
+  | {
+      kind: 'fix';
+      edits: TextEdit[];
+      /** The message the error path receives, unquoted. */
+      message: string;
+      comparison: ComparisonOperator;
+      /** The name of the `const` the value was hoisted into, if one was added. */
+      hoistedName: string | undefined;
+    }
+  | { kind: 'refusal'; reason: string };
+
+export interface NonNullAssertionFixOptions {
+  /** How the source file is named in error messages; its base name by default. */
+  fileLabel?: string;
+}
+
+/** The comparison that is true exactly when a value of this type is missing, or `undefined` when it cannot be. */
+export function getMissingValueComparison(type: ts.Type): ComparisonOperator | undefined {
+  const nullish = getNullishParts(type);
+  if (nullish.undefined && nullish.null) {
+    return '== null';
+  }
+  if (nullish.null) {
+    return '=== null';
+  }
+  return nullish.undefined ? '=== undefined' : undefined;
+}
+
+/** The edit that drops the `!` of an assertion on a type that is not nullable. */
+export function getNonNullAssertionRemoval(assertion: ts.NonNullExpression): TextEdit {
+  return { start: assertion.end - 1, end: assertion.end, text: '' };
+}
+
+export function getNonNullAssertionFix(
+  assertion: ts.NonNullExpression,
+  program: ts.Program,
+  errorPath: ErrorPath,
+  options: NonNullAssertionFixOptions = {},
+): NonNullAssertionFix {
+  const checker = program.getTypeChecker();
+  const sourceFile = assertion.getSourceFile();
+  const expression = unwrapParentheses(assertion.expression);
+  const comparison = getMissingValueComparison(checker.getTypeAtLocation(assertion.expression));
+  if (comparison === undefined) {
+    return { kind: 'refusal', reason: `\`${shorten(expression.getText(sourceFile))}\` is not nullable; remove the \`!\` instead` };
+  }
+  const placement = findPlacement(assertion);
+  if (placement.kind === 'refusal') {
+    return placement;
+  }
+  const message = describeMissingValue(assertion, comparison, options);
+  const errorStatement = errorPath.statement(JSON.stringify(message));
+  const newline = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+  const isVariable = ts.isIdentifier(expression);
+
+  if (placement.kind !== 'declaration') {
+    // The check of a declaration goes after it, so only the other placements can overtake code.
+    const orderProblem = findOrderProblem(assertion, placement.earlier);
+    if (orderProblem !== undefined) {
+      return { kind: 'refusal', reason: orderProblem };
+    }
+  }
+
+  if (placement.kind === 'declaration') {
+    // `const w = find()!;` → `const w = find();` + a check of `w` right after it.
+    const indent = getIndent(sourceFile, placement.statement);
+    const name = placement.name;
+    return {
+      kind: 'fix',
+      edits: [
+        getNonNullAssertionRemoval(assertion),
+        { start: placement.statement.end, end: placement.statement.end, text: `${newline}${indent}if (${name} ${comparison}) ${errorStatement}` },
+      ],
+      message,
+      comparison,
+      hoistedName: undefined,
+    };
+  }
+
+  const valueName = isVariable ? expression.text : chooseHoistedName(expression, placement.scope);
+  const check = `if (${valueName} ${comparison}) ${errorStatement}`;
+  const prefix = isVariable ? [check] : [`const ${valueName} = ${expression.getText(sourceFile)};`, check];
+  const replaceAssertion = { start: assertion.getStart(sourceFile), end: assertion.end, text: valueName };
+  const hoistedName = isVariable ? undefined : valueName;
+
+  if (placement.kind === 'statement' && placement.inStatementList) {
+    const indent = getIndent(sourceFile, placement.statement);
+    return {
+      kind: 'fix',
+      edits: [
+        { start: placement.statement.getStart(sourceFile), end: placement.statement.getStart(sourceFile), text: prefix.map((line) => `${line}${newline}${indent}`).join('') },
+        replaceAssertion,
+      ],
+      message,
+      comparison,
+      hoistedName,
+    };
+  }
+
+  // A statement that is not in a list (`if (c) use(x!);`) or a concise arrow body (`(x) => m.get(x)!`):
+  // the replacement becomes a block holding the check.
+  const region = placement.kind === 'statement' ? placement.statement : placement.body;
+  const indent = getIndent(sourceFile, region);
+  const innerIndent = `${indent}  `;
+  const regionStart = region.getStart(sourceFile);
+  const regionText =
+    sourceFile.text.slice(regionStart, replaceAssertion.start) + valueName + sourceFile.text.slice(replaceAssertion.end, region.end);
+  const finalStatement = placement.kind === 'statement' ? regionText : `return ${regionText};`;
+  const lines = [...prefix, finalStatement].map((line) => `${innerIndent}${line}`);
+  return {
+    kind: 'fix',
+    edits: [{ start: regionStart, end: region.end, text: `{${newline}${lines.join(newline)}${newline}${indent}}` }],
+    message,
+    comparison,
+    hoistedName,
+  };
+}
+
+// --- where the check goes ---------------------------------------------------------------------------
+
+type Placement =
+  | { kind: 'declaration'; statement: ts.VariableStatement; name: string; earlier: ts.Node[] }
+  | { kind: 'statement'; statement: ts.Statement; inStatementList: boolean; earlier: ts.Node[]; scope: ts.Node }
+  | { kind: 'arrow-body'; body: ts.Expression; earlier: ts.Node[]; scope: ts.Node }
+  | { kind: 'refusal'; reason: string };
+
+function findPlacement(assertion: ts.NonNullExpression): Placement {
+  const sourceFile = assertion.getSourceFile();
+  if (ts.isNonNullChain(assertion) && continuesChain(assertion)) {
+    return { kind: 'refusal', reason: `\`${shorten(getChainText(assertion))}\` asserts one segment of an optional chain; rewrite the chain by hand` };
+  }
+  const earlier: ts.Node[] = [];
+  let child: ts.Node = assertion;
+  for (let node = assertion.parent; node !== undefined; child = node, node = node.parent) {
+    const conditional = getConditionalEvaluation(node, child);
+    if (conditional !== undefined) {
+      return { kind: 'refusal', reason: `the assertion runs only ${conditional}; hoisting it would run it always` };
+    }
+    if (ts.isArrowFunction(node) && node.body === child && !ts.isBlock(child)) {
+      return { kind: 'arrow-body', body: child as ts.Expression, earlier, scope: node };
+    }
+    if (isFunctionBoundary(node) || ts.isClassElement(node) || ts.isParameter(node) || ts.isDecorator(node) || ts.isCaseClause(node)) {
+      return { kind: 'refusal', reason: 'the assertion is not inside a statement the check could precede' };
+    }
+    // Everything evaluated before `child` in `node` is what the hoisted value would overtake.
+    node.forEachChild((sibling) => {
+      if (sibling.end <= child.getStart(sourceFile) && sibling !== child) {
+        earlier.push(sibling);
+      }
+    });
+    if (ts.isStatement(node) || ts.isExportAssignment(node)) {
+      return placementAt(node, child, assertion, earlier);
+    }
+  }
+  return { kind: 'refusal', reason: 'the assertion is not inside a statement the check could precede' };
+}
+
+function placementAt(statement: ts.Statement, child: ts.Node, assertion: ts.NonNullExpression, earlier: ts.Node[]): Placement {
+  if (
+    (ts.isForStatement(statement) && (child === statement.condition || child === statement.incrementor)) ||
+    ((ts.isWhileStatement(statement) || ts.isDoStatement(statement)) && child === statement.expression)
+  ) {
+    return { kind: 'refusal', reason: 'the assertion is in a loop condition, which runs on every iteration' };
+  }
+  const parent = statement.parent;
+  if (ts.isLabeledStatement(parent)) {
+    return { kind: 'refusal', reason: 'the assertion is in a labelled statement' };
+  }
+  const inStatementList = ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent);
+  if (inStatementList && ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1 && (statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
+    const declaration = statement.declarationList.declarations[0];
+    if (
+      declaration !== undefined &&
+      ts.isIdentifier(declaration.name) &&
+      declaration.type === undefined &&
+      declaration.initializer !== undefined &&
+      unwrapParentheses(declaration.initializer) === assertion
+    ) {
+      return { kind: 'declaration', statement, name: declaration.name.text, earlier };
+    }
+  }
+  return { kind: 'statement', statement, inStatementList, earlier, scope: inStatementList ? parent : statement };
+}
+
+/** Why `child` runs only sometimes inside `node`, or `undefined` when it runs whenever `node` does. */
+function getConditionalEvaluation(node: ts.Node, child: ts.Node): string | undefined {
+  if (ts.isConditionalExpression(node) && child !== node.condition) {
+    return 'in one branch of a `?:` expression';
+  }
+  if (ts.isBinaryExpression(node) && child === node.right) {
+    switch (node.operatorToken.kind) {
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.AmpersandAmpersandEqualsToken:
+        return 'when the left side of `&&` is truthy';
+      case ts.SyntaxKind.BarBarToken:
+      case ts.SyntaxKind.BarBarEqualsToken:
+        return 'when the left side of `||` is falsy';
+      case ts.SyntaxKind.QuestionQuestionToken:
+      case ts.SyntaxKind.QuestionQuestionEqualsToken:
+        return 'when the left side of `??` is nullish';
+      default:
+        return undefined;
+    }
+  }
+  if ((ts.isCallExpression(node) || ts.isElementAccessExpression(node)) && child !== node.expression && isAfterOptionalLink(node)) {
+    return 'after a `?.` in the same chain';
+  }
+  return undefined;
+}
+
+/** Is there a `?.` in the chain that leads to this call or element access? */
+function isAfterOptionalLink(node: ts.CallExpression | ts.ElementAccessExpression): boolean {
+  let current: ts.Node = node;
+  while ((current.flags & ts.NodeFlags.OptionalChain) !== 0) {
+    if ((ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isPropertyAccessExpression(current)) && current.questionDotToken !== undefined) {
+      return true;
+    }
+    if (ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isPropertyAccessExpression(current) || ts.isNonNullExpression(current)) {
+      current = current.expression;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** `a?.b!.c`: the chain goes on after the asserted segment, so the `!` does not cover the whole chain. */
+function continuesChain(assertion: ts.NonNullExpression): boolean {
+  const parent = assertion.parent;
+  return (
+    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent) || ts.isCallExpression(parent) || ts.isNonNullExpression(parent)) &&
+    parent.expression === assertion &&
+    (parent.flags & ts.NodeFlags.OptionalChain) !== 0
+  );
+}
+
+function getChainText(assertion: ts.NonNullExpression): string {
+  let top: ts.Node = assertion;
+  while ((top.parent.flags & ts.NodeFlags.OptionalChain) !== 0 && 'expression' in top.parent && top.parent.expression === top) {
+    top = top.parent;
+  }
+  return top.getText();
+}
+
+/**
+ * Would checking the value before the statement run it out of order? The nodes evaluated before the
+ * assertion in its statement must not have side effects (they would now run after the value), and
+ * must not read anything the asserted expression writes.
+ */
+function findOrderProblem(assertion: ts.NonNullExpression, earlier: readonly ts.Node[]): string | undefined {
+  const sourceFile = assertion.getSourceFile();
+  const written = collectWrittenKeys(assertion.expression);
+  for (const node of earlier) {
+    if (hasSideEffects(node)) {
+      return `\`${shorten(node.getText(sourceFile))}\` runs before the assertion and has side effects; moving the check before it would change the order`;
+    }
+    if (written.length > 0 && readsAnyOf(node, written)) {
+      return `\`${shorten(node.getText(sourceFile))}\` reads what the asserted expression writes; hoisting would change its value`;
+    }
+  }
+  return undefined;
+}
+
+function hasSideEffects(node: ts.Node): boolean {
+  let found = false;
+  const visit = (current: ts.Node): void => {
+    if (found || ts.isFunctionExpression(current) || ts.isArrowFunction(current) || ts.isTypeNode(current)) {
+      return;
+    }
+    if (
+      ts.isCallExpression(current) ||
+      ts.isNewExpression(current) ||
+      ts.isTaggedTemplateExpression(current) ||
+      ts.isAwaitExpression(current) ||
+      ts.isYieldExpression(current) ||
+      getWrittenReferenceKeys(current).length > 0 ||
+      (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(current, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function collectWrittenKeys(node: ts.Node): string[] {
+  const keys: string[] = [];
+  const visit = (current: ts.Node): void => {
+    keys.push(...getWrittenReferenceKeys(current));
+    ts.forEachChild(current, visit);
+  };
+  visit(node);
+  return keys;
+}
+
+function readsAnyOf(node: ts.Node, keys: readonly string[]): boolean {
+  let found = false;
+  const visit = (current: ts.Node): void => {
+    if (found) {
+      return;
+    }
+    if (ts.isExpression(current)) {
+      const key = getStableReferenceKey(current);
+      if (key !== undefined && keys.some((written) => writeAffectsReference(written, key) || writeAffectsReference(key, written))) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(current, visit);
+  };
+  visit(node);
+  return found;
+}
+
+// --- the hoisted name -------------------------------------------------------------------------------
+
+/**
+ * A name for the hoisted value, from what it reads (`req.url` → `url`, `warehouses.find(…)` →
+ * `warehouse`, `ordersById.get(id)` → `order`), unused anywhere in `scope` so that it can neither
+ * redeclare nor shadow a name the surrounding code uses.
+ */
+function chooseHoistedName(expression: ts.Expression, scope: ts.Node): string {
+  const base = sanitizeName(suggestName(expression));
+  const taken = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && !isPropertyName(node)) {
+      taken.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  if (!taken.has(base)) {
+    return base;
+  }
+  for (let suffix = 2; ; suffix++) {
+    const candidate = `${base}${suffix}`;
+    if (!taken.has(candidate)) {
+      return candidate;
+    }
+  }
+}
+
+/** `url` in `req.url` or `{ url: 1 }` names a property, not a binding a new `const url` could clash with. */
+function isPropertyName(identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  return (
+    (ts.isPropertyAccessExpression(parent) && parent.name === identifier) ||
+    (ts.isQualifiedName(parent) && parent.right === identifier) ||
+    ((ts.isPropertyAssignment(parent) ||
+      ts.isPropertySignature(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isMethodSignature(parent) ||
+      ts.isGetAccessorDeclaration(parent) ||
+      ts.isSetAccessorDeclaration(parent)) &&
+      parent.name === identifier)
+  );
+}
+
+function suggestName(expression: ts.Expression): string {
+  const node = unwrapParentheses(expression);
+  if (ts.isAwaitExpression(node)) {
+    return suggestName(node.expression);
+  }
+  if (ts.isNonNullExpression(node)) {
+    return suggestName(node.expression);
+  }
+  if (ts.isPropertyAccessExpression(node)) {
+    return node.name.text.replace(/^#/, '');
+  }
+  if (ts.isElementAccessExpression(node)) {
+    return singular(nameOf(node.expression));
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = unwrapParentheses(node.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      if (['find', 'findLast', 'at', 'pop', 'shift', 'get'].includes(method)) {
+        return singular(nameOf(callee.expression).replace(/(?:By[A-Z]\w*|Map|Cache|Index)$/, ''));
+      }
+      const getter = /^(?:get|find|load|fetch|read|lookup)([A-Z]\w*)$/.exec(method);
+      if (getter?.[1] !== undefined) {
+        return lowerFirst(getter[1]);
+      }
+      return `${method}Result`;
+    }
+    if (ts.isIdentifier(callee)) {
+      const getter = /^(?:get|find|load|fetch|read|lookup)([A-Z]\w*)$/.exec(callee.text);
+      return getter?.[1] === undefined ? `${callee.text}Result` : lowerFirst(getter[1]);
+    }
+  }
+  return 'value';
+}
+
+function nameOf(expression: ts.Expression): string {
+  const node = unwrapParentheses(expression);
+  if (ts.isIdentifier(node)) {
+    return node.text;
+  }
+  if (ts.isPropertyAccessExpression(node)) {
+    return node.name.text.replace(/^#/, '');
+  }
+  return 'value';
+}
+
+function singular(name: string): string {
+  if (/ies$/.test(name) && name.length > 3) {
+    return `${name.slice(0, -3)}y`;
+  }
+  if (/[^s]s$/.test(name) && name.length > 1) {
+    return name.slice(0, -1);
+  }
+  return name === '' || name === 'value' ? 'value' : `${name}Value`;
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function sanitizeName(name: string): string {
+  const identifier = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'value';
+  const isKeyword = ts.identifierToKeywordKind(ts.factory.createIdentifier(identifier)) !== undefined;
+  return isKeyword ? `${identifier}Value` : identifier;
+}
+
+// --- the message ------------------------------------------------------------------------------------
+
+/** "`warehouses.find(…)` is undefined in primaryWarehouse (inventory.ts:12:7)": what, where, in which function. */
+export function describeMissingValue(assertion: ts.NonNullExpression, comparison: ComparisonOperator, options: NonNullAssertionFixOptions = {}): string {
+  const sourceFile = assertion.getSourceFile();
+  const start = assertion.getStart(sourceFile);
+  const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
+  const fileLabel = options.fileLabel ?? path.basename(sourceFile.fileName);
+  const missing = comparison === '=== undefined' ? 'undefined' : comparison === '=== null' ? 'null' : 'missing';
+  const expressionText = shorten(assertion.expression.getText(sourceFile));
+  return `${expressionText} is ${missing} in ${describeEnclosingFunction(assertion)} (${fileLabel}:${line + 1}:${character + 1})`;
+}
+
+/** `primaryWarehouse`, `OrderService.load`, or `the map callback in loadOrders`. */
+export function describeEnclosingFunction(node: ts.Node): string {
+  let fn: ts.Node | undefined = node.parent;
+  while (fn !== undefined && !isFunctionBoundary(fn)) {
+    fn = fn.parent;
+  }
+  if (fn === undefined || !isFunctionBoundary(fn)) {
+    return 'module scope';
+  }
+  const name = getFunctionName(fn);
+  if (name !== undefined) {
+    return name;
+  }
+  let use: ts.Node = fn;
+  while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent)) {
+    use = use.parent;
+  }
+  const call = use.parent;
+  if (ts.isCallExpression(call) && call.arguments.includes(use as ts.Expression)) {
+    const callee = unwrapParentheses(call.expression);
+    const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    const outer = describeEnclosingFunction(fn);
+    const where = outer === 'module scope' ? '' : ` in ${outer}`;
+    const event = call.arguments[0];
+    if (calleeName !== undefined && event !== undefined && ts.isStringLiteralLike(event) && call.arguments.indexOf(use as ts.Expression) > 0) {
+      if (['on', 'once', 'addListener', 'prependListener', 'addEventListener'].includes(calleeName)) {
+        return `the '${event.text}' listener${where}`;
+      }
+      if (['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all'].includes(calleeName)) {
+        return `the ${calleeName.toUpperCase()} ${event.text} handler${where}`;
+      }
+    }
+    return calleeName === undefined ? `a callback${where}` : `the ${calleeName} callback${where}`;
+  }
+  if (ts.isBinaryExpression(call) && call.right === use && ts.isPropertyAccessExpression(call.left)) {
+    const outer = describeEnclosingFunction(fn);
+    return `the ${call.left.name.text} handler${outer === 'module scope' ? '' : ` in ${outer}`}`;
+  }
+  const outer = describeEnclosingFunction(fn);
+  return outer === 'module scope' ? 'an anonymous function' : `an anonymous function in ${outer}`;
+}
+
+function shorten(text: string): string {
+  const singleLine = text.replace(/\s+/g, ' ').trim();
+  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
+}
+
+function getIndent(sourceFile: ts.SourceFile, node: ts.Node): string {
+  const start = node.getStart(sourceFile);
+  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
+  const leading = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start));
+  return leading?.[0] ?? '';
+}
+
+// --- "return the error instead" ----------------------------------------------------------------------
+
+/**
+ * When the function around the assertion already returns errors as values, the path that returns
+ * one: `return new Error("…");` for `T | Error` (or a subclass of `Error` in the union that takes a
+ * message), `return err(new Error("…"));` for neverthrow's `Result<T, E>` when `err` is in scope.
+ * `undefined` when the function does not return errors, or when no error value would type-check.
+ */
+export function getReturnedErrorPath(assertion: ts.NonNullExpression, program: ts.Program): ErrorPath | undefined {
+  const checker = program.getTypeChecker();
+  let fn: ts.Node | undefined = assertion.parent;
+  while (fn !== undefined && !isFunctionBoundary(fn)) {
+    fn = fn.parent;
+  }
+  if (fn === undefined || !isFunctionBoundary(fn) || ts.isConstructorDeclaration(fn) || ts.isSetAccessorDeclaration(fn) || fn.asteriskToken !== undefined) {
+    return undefined;
+  }
+  const signature = checker.getSignatureFromDeclaration(fn);
+  if (signature === undefined) {
+    return undefined;
+  }
+  let returnType = checker.getReturnTypeOfSignature(signature);
+  const isAsync = (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
+  if (isAsync) {
+    returnType = checker.getAwaitedType(returnType) ?? returnType;
+  }
+  const errorInstanceType = getGlobalErrorType(checker, assertion);
+  if (errorInstanceType === undefined) {
+    return undefined;
+  }
+  const constituents = unionConstituents(returnType);
+  const errorParts = constituents.filter((part) => !isAnyOrUnknown(part) && checker.isTypeAssignableTo(part, errorInstanceType));
+  if (errorParts.length > 0 && errorParts.length < constituents.length) {
+    const construction = getErrorConstruction(errorParts, errorInstanceType, checker, assertion);
+    return construction === undefined ? undefined : { kind: 'return', statement: (message) => `return ${construction(message)};` };
+  }
+  const resultError = getNeverthrowErrorType(constituents, checker);
+  if (resultError !== undefined && isNeverthrowErr(checker.resolveName('err', assertion, ts.SymbolFlags.Value, false), checker)) {
+    const construction = getErrorConstruction(unionConstituents(resultError), errorInstanceType, checker, assertion);
+    return construction === undefined ? undefined : { kind: 'return', statement: (message) => `return err(${construction(message)});` };
+  }
+  return undefined;
+}
+
+function isAnyOrUnknown(type: ts.Type): boolean {
+  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
+}
+
+function getGlobalErrorType(checker: ts.TypeChecker, location: ts.Node): ts.Type | undefined {
+  const symbol = checker.resolveName('Error', location, ts.SymbolFlags.Type, false);
+  return symbol === undefined ? undefined : checker.getDeclaredTypeOfSymbol(symbol);
+}
+
+/** `new Error(message)` when `Error` itself fits, else `new X(message)` for an error class of the union in scope. */
+function getErrorConstruction(
+  candidates: readonly ts.Type[],
+  errorInstanceType: ts.Type,
+  checker: ts.TypeChecker,
+  location: ts.Node,
+): ((message: string) => string) | undefined {
+  if (candidates.some((candidate) => checker.isTypeAssignableTo(errorInstanceType, candidate))) {
+    return (message) => `new Error(${message})`;
+  }
+  for (const candidate of candidates) {
+    const symbol = candidate.getSymbol();
+    if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Class) === 0) {
+      continue;
+    }
+    const inScope = checker.resolveName(symbol.name, location, ts.SymbolFlags.Value, false);
+    const resolved = inScope !== undefined && (inScope.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(inScope) : inScope;
+    if (resolved !== symbol) {
+      continue;
+    }
+    const constructors = checker.getTypeOfSymbol(symbol).getConstructSignatures();
+    const takesMessage = constructors.some((constructor) => {
+      const [first, ...rest] = constructor.getParameters();
+      const requiredRest = rest.filter((parameter) => {
+        const declaration = parameter.valueDeclaration;
+        return declaration !== undefined && ts.isParameter(declaration) && declaration.questionToken === undefined && declaration.initializer === undefined && declaration.dotDotDotToken === undefined;
+      });
+      return first !== undefined && requiredRest.length === 0 && checker.isTypeAssignableTo(checker.getStringType(), checker.getTypeOfSymbol(first));
+    });
+    if (takesMessage && checker.isTypeAssignableTo(candidate, errorInstanceType)) {
+      return (message) => `new ${symbol.name}(${message})`;
+    }
+  }
+  return undefined;
+}
+
+const NEVERTHROW_PATH = /[\\/]node_modules[\\/]neverthrow[\\/]/;
+
+/** The `E` of neverthrow's `Result<T, E>` (a union of `Ok` and `Err`). */
+function getNeverthrowErrorType(constituents: readonly ts.Type[], checker: ts.TypeChecker): ts.Type | undefined {
+  const names = constituents.map((part) => part.getSymbol()?.name);
+  if (constituents.length !== 2 || !names.includes('Ok') || !names.includes('Err')) {
+    return undefined;
+  }
+  const errPart = constituents[names.indexOf('Err')];
+  const declaration = errPart?.getSymbol()?.declarations?.[0];
+  if (errPart === undefined || declaration === undefined || !NEVERTHROW_PATH.test(declaration.getSourceFile().fileName)) {
+    return undefined;
+  }
+  return checker.getTypeArguments(errPart as ts.TypeReference)[1];
+}
+
+function isNeverthrowErr(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): boolean {
+  const resolved = symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
+  const declaration = resolved?.declarations?.[0];
+  return declaration !== undefined && NEVERTHROW_PATH.test(declaration.getSourceFile().fileName);
+}

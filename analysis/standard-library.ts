@@ -1,0 +1,22 @@
+import ts from 'typescript';
+
+/**
+ * Is the symbol at `name` declared only by the standard library, as a member of one of `owners`
+ * (`Array`, `Map`…)? Deciding by declaration rather than by name keeps a user's `repository.find(cb)`
+ * or `cache.get(key)` from passing for the built-in method of the same name.
+ */
+export function isDeclaredInStandardLibrary(name: ts.Node, program: ts.Program, owners: ReadonlySet<string>): boolean {
+  const declarations = program.getTypeChecker().getSymbolAtLocation(name)?.declarations ?? [];
+  return (
+    declarations.length > 0 &&
+    declarations.every((declaration) => {
+      const owner = declaration.parent;
+      return (
+        (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) &&
+        owner.name !== undefined &&
+        owners.has(owner.name.text) &&
+        program.isSourceFileDefaultLibrary(owner.getSourceFile())
+      );
+    })
+  );
+}
