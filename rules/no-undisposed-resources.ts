@@ -1,29 +1,507 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
+import ts from 'typescript';
+
+import type { AdditionalResourceSpecifier } from '../analysis/known-resources.js';
+import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resource-context.js';
+import {
+  analyzeResourceLifetime,
+  createResourceAnalysisContext,
+  getResourceAcquisition,
+  getUsingAcquisition,
+  type LeakVerdict,
+  type ResourceAcquisition,
+} from '../analysis/resource-lifetime.js';
+import type { TypeOrValueSpecifier } from '../analysis/type-matches-specifier.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
-export type Options = [];
-export type MessageId = 'todo';
+export type Options = [
+  {
+    additional?: AdditionalResourceSpecifier[];
+    ignore?: TypeOrValueSpecifier[];
+    takesOwnership?: (CalleeSpecifier | string)[];
+    checkModuleTopLevel?: boolean;
+    timers?: boolean;
+  },
+];
+
+export type MessageId =
+  | 'neverReleased'
+  | 'releasedOnlyOnSuccess'
+  | 'releasedInSomeBranches'
+  | 'missedOnEarlyExit'
+  | 'discarded'
+  | 'acquiredInLoop'
+  | 'acquireTryGap'
+  | 'promiseEscapes'
+  | 'doubleDispose'
+  | 'suggestUsing';
+
+const RESOURCE = '`{{name}}` ({{type}} from `{{acquirer}}`, line {{line}})';
+
+const messages: Record<MessageId, string> = {
+  neverReleased: `${RESOURCE} is never released; {{remedy}}.`,
+  releasedOnlyOnSuccess: `${RESOURCE} is released only when nothing throws: an exception on line {{throwLine}} skips the release; {{remedy}}.`,
+  releasedInSomeBranches: `${RESOURCE} is released in some branches only; {{remedy}}.`,
+  missedOnEarlyExit: `This \`{{exit}}\` leaves the scope of ${RESOURCE} without releasing it; {{remedy}}.`,
+  discarded: 'The {{type}} acquired by `{{acquirer}}` is thrown away without being released; keep it in a variable and release it.',
+  acquiredInLoop: `${RESOURCE} is acquired in a loop and still held when the next iteration acquires another; release it in the same iteration.`,
+  acquireTryGap: `This can throw after ${RESOURCE} is acquired and before the \`try\` on line {{tryLine}} that releases it; start the \`try\` right after the acquisition, or {{remedy}}.`,
+  promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.`,
+  doubleDispose: '`{{name}}` is declared with `{{keyword}}`, so it is disposed when its scope ends; this `{{release}}` releases it a second time.',
+  suggestUsing: 'Declare `{{name}}` with `{{keyword}}`{{dropped}}.',
+};
+
+const nameSchema: JSONSchema4 = {
+  oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true }],
+};
+
+/** typescript-eslint's `TypeOrValueSpecifier[]` schema. */
+const typeOrValueSpecifiersSchema: JSONSchema4 = {
+  type: 'array',
+  items: {
+    oneOf: [
+      { type: 'string' },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          from: { type: 'string', enum: ['file'] },
+          name: nameSchema,
+          path: { type: 'string' },
+        },
+        required: ['from', 'name'],
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          from: { type: 'string', enum: ['lib'] },
+          name: nameSchema,
+        },
+        required: ['from', 'name'],
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          from: { type: 'string', enum: ['package'] },
+          name: nameSchema,
+          package: { type: 'string' },
+        },
+        required: ['from', 'name', 'package'],
+      },
+    ],
+  },
+};
+
+const calleeSpecifierSchema: JSONSchema4 = {
+  oneOf: [
+    { type: 'string', description: 'A function or method name: `consume`, `Pool#adopt`.' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', enum: ['file', 'lib', 'package'], description: 'Where the callee is declared.' },
+        name: { type: 'string', description: 'The callee: `pipeline`, `Pool#adopt`, `new Wrapper`.' },
+        package: { type: 'string', description: 'The package (`from: "package"`), Node modules as `node:stream`.' },
+        path: { type: 'string', description: 'A suffix of the declaring file (`from: "file"`).' },
+      },
+      required: ['from', 'name'],
+    },
+  ],
+};
+
+/** Programs outlive a file; the ownership answers about their functions are shared across files. */
+const contextsByProgram = new WeakMap<ts.Program, Map<string, ResourceAnalysisContext>>();
+
+function getAnalysisContext(program: ts.Program, options: Options[0]): ResourceAnalysisContext {
+  let byOptions = contextsByProgram.get(program);
+  if (byOptions === undefined) {
+    byOptions = new Map();
+    contextsByProgram.set(program, byOptions);
+  }
+  const key = JSON.stringify(options);
+  let context = byOptions.get(key);
+  if (context === undefined) {
+    context = createResourceAnalysisContext(program, {
+      additional: options.additional ?? [],
+      ignore: options.ignore ?? [],
+      takesOwnership: options.takesOwnership ?? [],
+      checkModuleTopLevel: options.checkModuleTopLevel ?? false,
+      timers: options.timers ?? false,
+    });
+    byOptions.set(key, context);
+  }
+  return context;
+}
+
+/** Steps up from an acquiring call over syntax that keeps its value, as the analysis does. */
+function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+  let current: TSESTree.Node = node;
+  let awaited = false;
+  for (;;) {
+    const parent: TSESTree.Node | undefined = current.parent;
+    if (parent === undefined) {
+      return false;
+    }
+    if (
+      parent.type === 'TSAsExpression' ||
+      parent.type === 'TSNonNullExpression' ||
+      parent.type === 'TSSatisfiesExpression' ||
+      parent.type === 'TSTypeAssertion' ||
+      parent.type === 'ChainExpression' ||
+      (parent.type === 'AwaitExpression' && !awaited)
+    ) {
+      awaited ||= parent.type === 'AwaitExpression';
+      current = parent;
+      continue;
+    }
+    return (
+      (parent.type === 'VariableDeclarator' && parent.init === current) ||
+      (parent.type === 'AssignmentExpression' && parent.right === current && parent.operator === '=') ||
+      parent.type === 'ExpressionStatement' ||
+      (parent.type === 'UnaryExpression' && parent.operator === 'void')
+    );
+  }
+}
+
+function lineOf(node: ts.Node): number {
+  const sourceFile = node.getSourceFile();
+  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+}
+
+function isAsyncFunction(owner: ResourceAcquisition['owner']): boolean {
+  return !ts.isSourceFile(owner) && (ts.getCombinedModifierFlags(owner as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+}
+
+function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolean): 'using' | 'await using' | undefined {
+  const disposal = acquisition.resource.disposal;
+  if (disposal === undefined) {
+    return undefined;
+  }
+  return disposal === 'async' || releasesAreAsync ? 'await using' : 'using';
+}
+
+function referencesName(node: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(node) && node.text === name) {
+    return true;
+  }
+  return ts.forEachChild(node, (child) => (referencesName(child, name) ? true : undefined)) ?? false;
+}
+
+function isReassigned(acquisition: ResourceAcquisition, checker: ts.TypeChecker): boolean {
+  const binding = acquisition.binding;
+  if (binding.kind !== 'variable') {
+    return true;
+  }
+  let reassigned = false;
+  const visit = (node: ts.Node): void => {
+    if (reassigned) {
+      return;
+    }
+    if (
+      (ts.isBinaryExpression(node) &&
+        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+        ts.isIdentifier(node.left) &&
+        checker.getSymbolAtLocation(node.left) === binding.symbol) ||
+      ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+        ts.isIdentifier(node.operand) &&
+        checker.getSymbolAtLocation(node.operand) === binding.symbol)
+    ) {
+      reassigned = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(acquisition.owner);
+  return reassigned;
+}
+
+const suggestibleKinds = new Set<LeakVerdict['kind']>([
+  'never-released',
+  'released-only-on-success',
+  'missed-on-early-exit',
+  'acquire-try-gap',
+  'acquired-in-loop-not-released',
+]);
+
+/**
+ * The `using` rewrite, when it is safe to offer: the type is disposable, the variable is a
+ * single, never reassigned `const`/`let` in a block, `await using` only in an async function,
+ * and the only manual release (if any) is a trailing statement of that block, which is dropped.
+ */
+function getUsingSuggestion(
+  verdict: LeakVerdict,
+  checker: ts.TypeChecker,
+): { keyword: 'using' | 'await using'; replace: [number, number]; remove: [number, number] | undefined } | undefined {
+  const { acquisition } = verdict;
+  const binding = acquisition.binding;
+  if (!suggestibleKinds.has(verdict.kind) || binding.kind !== 'variable') {
+    return undefined;
+  }
+  if (binding.declarationKind !== 'const' && binding.declarationKind !== 'let') {
+    return undefined;
+  }
+  const list = binding.statement.declarationList;
+  const block = binding.statement.parent;
+  if (list.declarations.length !== 1 || !(ts.isBlock(block) || ts.isSourceFile(block)) || ts.isSourceFile(block)) {
+    return undefined;
+  }
+  if (binding.declarationKind === 'let' && isReassigned(acquisition, checker)) {
+    return undefined;
+  }
+  let remove: [number, number] | undefined;
+  const releases = verdict.releases;
+  if (releases.length > 1) {
+    return undefined;
+  }
+  const release = releases[0];
+  if (release !== undefined) {
+    const statement = release.statement;
+    const statements = block.statements;
+    const index = statements.indexOf(statement);
+    const expression = ts.isExpressionStatement(statement)
+      ? ts.isAwaitExpression(statement.expression)
+        ? statement.expression.expression
+        : statement.expression
+      : undefined;
+    const following = statements.slice(index + 1);
+    const trailing =
+      following.length === 0 ||
+      (following.length === 1 &&
+        following[0] !== undefined &&
+        ts.isReturnStatement(following[0]) &&
+        !referencesName(following[0], binding.name.text));
+    const previous = statements[index - 1];
+    if (index < 0 || expression !== release.call || !trailing || previous === undefined) {
+      return undefined;
+    }
+    remove = [previous.end, statement.end];
+  }
+  const keyword = usingKeyword(acquisition, releases.some((site) => site.isAsync));
+  if (keyword === undefined || (keyword === 'await using' && !isAsyncFunction(acquisition.owner))) {
+    return undefined;
+  }
+  const start = list.getStart();
+  return { keyword, replace: [start, start + binding.declarationKind.length], remove };
+}
 
 export default createRule<Options, MessageId>({
   name: 'no-undisposed-resources',
   meta: {
     type: 'problem',
     docs: {
-      description: "Require every acquired resource to be released on every path, preferably with `using`",
+      description: 'Require every acquired resource to be released on every path, preferably with `using`',
       recommended: true,
       requiresTypeChecking: true,
+      strictOptions: [{ checkModuleTopLevel: true, timers: true }],
     },
-    messages: {
-      todo: 'TODO',
-    },
-    schema: [],
-    defaultOptions: [],
+    hasSuggestions: true,
+    messages,
+    schema: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          additional: {
+            type: 'array',
+            description:
+              'More acquisitions whose results must be released: where the acquiring function is declared and how its result is released.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                from: { type: 'string', enum: ['file', 'lib', 'package'], description: 'Where the acquiring function is declared.' },
+                name: { type: 'string', description: 'The acquiring function: `openThing`, `Pool#connect` (a method), `new Thing` (a constructor).' },
+                package: { type: 'string', description: 'The package (`from: "package"`), Node modules as `node:fs`.' },
+                path: { type: 'string', description: 'A suffix of the declaring file (`from: "file"`).' },
+                release: {
+                  type: 'array',
+                  minItems: 1,
+                  items: { type: 'string' },
+                  description:
+                    'How the result is released: `close` (a method), `closeThing(resource)` (a function taking it), `resource()` (calling it), `owner.unlock()` (a method of the object it came from), `exit-event`.',
+                },
+              },
+              required: ['from', 'name', 'release'],
+            },
+          },
+          ignore: {
+            ...typeOrValueSpecifiersSchema,
+            description: 'Disposable types that are not treated as resources (typescript-eslint `TypeOrValueSpecifier`s).',
+          },
+          takesOwnership: {
+            type: 'array',
+            items: calleeSpecifierSchema,
+            description: 'Calls that take ownership of a resource passed to them, so the caller no longer has to release it.',
+          },
+          checkModuleTopLevel: {
+            type: 'boolean',
+            description: 'Also report resources acquired at module top level, which otherwise live as long as the process.',
+          },
+          timers: {
+            type: 'boolean',
+            description: 'Also treat `setInterval` handles as resources that `clearInterval` must release.',
+          },
+        },
+      },
+    ],
+    defaultOptions: [{ additional: [], ignore: [], takesOwnership: [], checkModuleTopLevel: false, timers: false }],
   },
-  create(context) {
+  create(context, [options]) {
     const services = getTypeServices(context);
     if (services === undefined) {
       return {};
     }
-    return {};
+    const program = services.program;
+    const checker = program.getTypeChecker();
+    let analysisContext: ResourceAnalysisContext | undefined;
+    const getContext = (): ResourceAnalysisContext => (analysisContext ??= getAnalysisContext(program, options));
+    const sourceCode = context.sourceCode;
+
+    const locOf = (node: ts.Node): TSESTree.SourceLocation => ({
+      start: sourceCode.getLocFromIndex(node.getStart()),
+      end: sourceCode.getLocFromIndex(node.end),
+    });
+
+    const report = (verdict: LeakVerdict): void => {
+      const { acquisition } = verdict;
+      const binding = acquisition.binding;
+      const name = binding.kind === 'discarded' ? '' : binding.name.text;
+      const keyword = usingKeyword(acquisition, verdict.releases.some((release) => release.isAsync));
+      const data = {
+        name,
+        type: acquisition.resource.typeName,
+        acquirer: acquisition.acquirer,
+        line: String(lineOf(acquisition.expression)),
+        remedy:
+          keyword === undefined
+            ? 'release it in a `finally` block'
+            : `declare it with \`${keyword}\` or release it in a \`finally\` block`,
+      };
+      const nameNode = binding.kind === 'discarded' ? acquisition.valueExpression : binding.name;
+      const suggestion = getUsingSuggestion(verdict, checker);
+      const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] =
+        suggestion === undefined
+          ? []
+          : [
+              {
+                messageId: 'suggestUsing',
+                data: {
+                  name,
+                  keyword: suggestion.keyword,
+                  dropped: suggestion.remove === undefined ? '' : ' and drop the manual release',
+                },
+                fix: (fixer) => {
+                  const fixes = [fixer.replaceTextRange(suggestion.replace, suggestion.keyword)];
+                  if (suggestion.remove !== undefined) {
+                    fixes.push(fixer.removeRange(suggestion.remove));
+                  }
+                  return fixes;
+                },
+              },
+            ];
+      switch (verdict.kind) {
+        case 'never-released':
+          context.report({ loc: locOf(nameNode), messageId: 'neverReleased', data, suggest });
+          return;
+        case 'released-only-on-success':
+          context.report({
+            loc: locOf(nameNode),
+            messageId: 'releasedOnlyOnSuccess',
+            data: { ...data, throwLine: String(lineOf(verdict.throwSite)) },
+            suggest,
+          });
+          return;
+        case 'released-in-some-branches':
+          context.report({ loc: locOf(nameNode), messageId: 'releasedInSomeBranches', data, suggest });
+          return;
+        case 'missed-on-early-exit':
+          context.report({
+            loc: locOf(verdict.exit),
+            messageId: 'missedOnEarlyExit',
+            data: { ...data, exit: verdict.exit.getFirstToken()?.getText() ?? 'return' },
+            suggest,
+          });
+          return;
+        case 'discarded':
+          context.report({ loc: locOf(acquisition.valueExpression), messageId: 'discarded', data });
+          return;
+        case 'acquired-in-loop-not-released':
+          context.report({ loc: locOf(nameNode), messageId: 'acquiredInLoop', data, suggest });
+          return;
+        case 'acquire-try-gap':
+          context.report({
+            loc: locOf(verdict.gap),
+            messageId: 'acquireTryGap',
+            data: { ...data, tryLine: String(lineOf(verdict.tryStatement)) },
+            suggest,
+          });
+          return;
+        case 'promise-escapes-release-scope':
+          context.report({
+            loc: locOf(verdict.returned),
+            messageId: 'promiseEscapes',
+            data: { ...data, scope: verdict.releasedBy === 'using' ? 'block' : '`try`' },
+          });
+          return;
+        case 'double-dispose':
+          context.report({
+            loc: locOf(verdict.release.call),
+            messageId: 'doubleDispose',
+            data: {
+              name,
+              keyword: binding.kind === 'variable' ? binding.declarationKind : 'using',
+              release: `${verdict.release.call.expression.getText()}()`,
+            },
+          });
+          return;
+      }
+    };
+
+    const check = (acquisition: ResourceAcquisition | undefined): void => {
+      if (acquisition === undefined) {
+        return;
+      }
+      const verdict = analyzeResourceLifetime(acquisition, getContext());
+      switch (verdict.kind) {
+        case 'using':
+        case 'released-in-finally':
+        case 'released-on-every-path':
+        case 'escapes':
+          return;
+        default:
+          report(verdict);
+      }
+    };
+
+    return {
+      'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
+        if (!isAcquisitionPositionInTree(node)) {
+          return;
+        }
+        const tsNode = services.esTreeNodeToTSNodeMap.get(node);
+        const acquisition = getResourceAcquisition(tsNode, getContext());
+        // `using` declarations are checked once, from the declaration.
+        if (
+          acquisition?.binding.kind === 'variable' &&
+          (acquisition.binding.declarationKind === 'using' || acquisition.binding.declarationKind === 'await using')
+        ) {
+          return;
+        }
+        check(acquisition);
+      },
+      VariableDeclaration(node: TSESTree.VariableDeclaration): void {
+        if (node.kind !== 'using' && node.kind !== 'await using') {
+          return;
+        }
+        for (const declarator of node.declarations) {
+          check(getUsingAcquisition(services.esTreeNodeToTSNodeMap.get(declarator), getContext()));
+        }
+      },
+    };
   },
 });

@@ -1,0 +1,75 @@
+import ts from 'typescript';
+
+/**
+ * Where a declaration comes from, the way users name it in options:
+ * - `global`: TypeScript's default lib or a `declare global` block (`setInterval`, `DisposableStack`);
+ * - `package`: an npm package, `pg`, `mysql2`, `async-mutex`; Node's own modules are named
+ *   `node:fs`, `node:net`, … whether `@types/node` declares them as `"fs"` or `"node:fs"`;
+ * - `file`: a source file of the program, by absolute path.
+ */
+export type DeclarationOrigin =
+  | { kind: 'global' }
+  | { kind: 'package'; name: string }
+  | { kind: 'file'; path: string };
+
+const nodeModulesPattern = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g;
+
+/** The package a path under `node_modules` belongs to; `@types/x` counts as `x`. */
+export function getPackageNameOfPath(filePath: string): string | undefined {
+  const normalized = filePath.replaceAll('\\', '/');
+  let last: string | undefined;
+  for (const match of normalized.matchAll(nodeModulesPattern)) {
+    last = match[1];
+  }
+  if (last === undefined) {
+    return undefined;
+  }
+  if (last.startsWith('@types/')) {
+    const typed = last.slice('@types/'.length);
+    // `@types/scope__name` declares `@scope/name`.
+    return typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+  }
+  return last;
+}
+
+const nodeBuiltinPrefix = 'node:';
+
+/** `fs`, `node:fs` → `node:fs`; anything that is not a Node built-in stays as it is. */
+export function normalizeModuleName(name: string, isNodeBuiltin: boolean): string {
+  if (name.startsWith(nodeBuiltinPrefix)) {
+    return name;
+  }
+  return isNodeBuiltin ? `${nodeBuiltinPrefix}${name}` : name;
+}
+
+/** Where `declaration` is declared; see {@link DeclarationOrigin}. */
+export function getDeclarationOrigin(declaration: ts.Node, program: ts.Program): DeclarationOrigin {
+  const sourceFile = declaration.getSourceFile();
+  if (program.isSourceFileDefaultLibrary(sourceFile)) {
+    return { kind: 'global' };
+  }
+  const packageName = getPackageNameOfPath(sourceFile.fileName);
+  for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+    if (!ts.isModuleDeclaration(node)) {
+      continue;
+    }
+    if ((node.flags & ts.NodeFlags.GlobalAugmentation) !== 0) {
+      return { kind: 'global' };
+    }
+    if (ts.isStringLiteral(node.name)) {
+      return { kind: 'package', name: normalizeModuleName(node.name.text, packageName === 'node') };
+    }
+  }
+  if (packageName !== undefined) {
+    return { kind: 'package', name: packageName };
+  }
+  if (sourceFile.isDeclarationFile && !ts.isExternalModule(sourceFile)) {
+    return { kind: 'global' };
+  }
+  return { kind: 'file', path: sourceFile.fileName };
+}
+
+/** Whether the origin is the package `name` or one of its subpath modules (`fs` matches `fs/promises`). */
+export function originIsPackage(origin: DeclarationOrigin, name: string): boolean {
+  return origin.kind === 'package' && (origin.name === name || origin.name.startsWith(`${name}/`));
+}

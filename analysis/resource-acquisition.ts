@@ -1,0 +1,545 @@
+import ts from 'typescript';
+
+import { getDeclarationOrigin, originIsPackage } from './declaration-origin.js';
+import { findKnownResource, type KnownResource, type ReleaseForm } from './known-resources.js';
+import type { ResourceAnalysisContext } from './resource-context.js';
+import { typeMatchesSomeSpecifier } from './type-matches-specifier.js';
+import {
+  type DisposalKind,
+  getAwaitedType,
+  getDisposalKind,
+  getDisposalMembers,
+  getNonNullishConstituents,
+  getTypeDisplayName,
+  isThenable,
+} from './types.js';
+
+/** What kind of resource a value is and how it can be released. */
+export interface ResourceKind {
+  /** The value's type, after `await` when the acquisition is awaited. */
+  type: ts.Type;
+  /** The type as a message shows it: `FileHandle`, `PoolClient`. */
+  typeName: string;
+  /** How `using` would dispose it; `undefined` when the type is not disposable (a table entry). */
+  disposal: DisposalKind | undefined;
+  /** The table entry that made it a resource, if any. */
+  known: KnownResource | undefined;
+  /** Calls that release it, besides `[Symbol.dispose]()`/`[Symbol.asyncDispose]()`. */
+  releaseForms: readonly ReleaseForm[];
+  /** Methods that are exactly the type's disposal (`close` when `[Symbol.asyncDispose]` only calls `this.close()`). */
+  ownDisposalMethods: readonly string[];
+}
+
+/** Where the acquired value goes. */
+export type AcquisitionBinding =
+  /** `const fh = await open(p)` (also `let`, `var`, `using`, `await using`) */
+  | {
+      kind: 'variable';
+      declaration: ts.VariableDeclaration;
+      statement: ts.VariableStatement;
+      name: ts.Identifier;
+      symbol: ts.Symbol;
+      declarationKind: 'const' | 'let' | 'var' | 'using' | 'await using';
+    }
+  /** `fh = await open(p);` to a local variable declared earlier in the same function */
+  | {
+      kind: 'assignment';
+      assignment: ts.BinaryExpression;
+      statement: ts.ExpressionStatement;
+      name: ts.Identifier;
+      symbol: ts.Symbol;
+      declaration: ts.VariableDeclaration;
+    }
+  /** `await open(p);` as a statement: the value is thrown away */
+  | { kind: 'discarded'; statement: ts.ExpressionStatement };
+
+/** One call or `new` whose result must be released, and where that result goes. */
+export interface ResourceAcquisition {
+  /** The acquiring call or `new` (for a `using` declaration: its initialiser, whatever it is). */
+  expression: ts.Expression;
+  /** The expression that yields the resource: the call, or the `await` around it. */
+  valueExpression: ts.Expression;
+  awaited: boolean;
+  /** `open()`, `pool.connect()`, `new Worker()`: how messages name the acquisition. */
+  acquirer: string;
+  /** The function (or source file) whose scope the resource lives in. */
+  owner: ts.SignatureDeclaration | ts.SourceFile;
+  /** `mutex` in `mutex.acquire()`, for releases like `mutex.release()`. */
+  ownerObject: ts.Expression | undefined;
+  binding: AcquisitionBinding;
+  resource: ResourceKind;
+}
+
+/** Method names that release a disposable value when its type has them. */
+const conventionalReleaseMethods = [
+  'close',
+  'dispose',
+  'destroy',
+  'release',
+  'end',
+  'kill',
+  'terminate',
+  'disconnect',
+  'abort',
+  'quit',
+  'shutdown',
+];
+
+/** Steps over the syntax that does not change a value: parentheses, type assertions, `!`. */
+export function skipTransparentUp(node: ts.Expression): ts.Expression {
+  let current: ts.Expression = node;
+  while (
+    ts.isParenthesizedExpression(current.parent) ||
+    ts.isAsExpression(current.parent) ||
+    ts.isSatisfiesExpression(current.parent) ||
+    ts.isNonNullExpression(current.parent) ||
+    ts.isTypeAssertionExpression(current.parent)
+  ) {
+    current = current.parent;
+  }
+  return current;
+}
+
+/** The inverse of {@link skipTransparentUp}. */
+export function skipTransparentDown(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The function whose body `node` runs in (arrow, method, accessor, constructor, …) or the source file. */
+export function getOwnerScope(node: ts.Node): ts.SignatureDeclaration | ts.SourceFile {
+  for (let current = node.parent; current !== undefined; current = current.parent) {
+    if (ts.isFunctionLike(current) && 'body' in current && current.body !== undefined) {
+      return current;
+    }
+    if (ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current)) {
+      // Field initialisers and static blocks belong to the class: the instance owns the value.
+      return current as unknown as ts.SignatureDeclaration;
+    }
+    if (ts.isSourceFile(current)) {
+      return current;
+    }
+  }
+  return node.getSourceFile();
+}
+
+function getDeclarationKind(list: ts.VariableDeclarationList): 'const' | 'let' | 'var' | 'using' | 'await using' {
+  const flags = list.flags & ts.NodeFlags.BlockScoped;
+  if (flags === ts.NodeFlags.AwaitUsing) {
+    return 'await using';
+  }
+  if (flags === ts.NodeFlags.Using) {
+    return 'using';
+  }
+  if (flags === ts.NodeFlags.Const) {
+    return 'const';
+  }
+  return flags === ts.NodeFlags.Let ? 'let' : 'var';
+}
+
+/** Where the value of `valueExpression` goes, when it goes somewhere this analysis follows. */
+function getBinding(valueExpression: ts.Expression, checker: ts.TypeChecker): AcquisitionBinding | undefined {
+  const top = skipTransparentUp(valueExpression);
+  const parent = top.parent;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === top && ts.isIdentifier(parent.name)) {
+    const list = parent.parent;
+    if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) {
+      return undefined;
+    }
+    const symbol = checker.getSymbolAtLocation(parent.name);
+    if (symbol === undefined) {
+      return undefined;
+    }
+    return {
+      kind: 'variable',
+      declaration: parent,
+      statement: list.parent,
+      name: parent.name,
+      symbol,
+      declarationKind: getDeclarationKind(list),
+    };
+  }
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    parent.right === top &&
+    ts.isIdentifier(parent.left) &&
+    ts.isExpressionStatement(parent.parent)
+  ) {
+    const symbol = checker.getSymbolAtLocation(parent.left);
+    const declaration = symbol?.valueDeclaration;
+    if (symbol === undefined || declaration === undefined || !ts.isVariableDeclaration(declaration)) {
+      return undefined;
+    }
+    // A variable of an enclosing function or of the module outlives this call: ownership moved out.
+    if (getOwnerScope(declaration) !== getOwnerScope(parent)) {
+      return undefined;
+    }
+    return {
+      kind: 'assignment',
+      assignment: parent,
+      statement: parent.parent,
+      name: parent.left,
+      symbol,
+      declaration,
+    };
+  }
+  if (ts.isExpressionStatement(parent)) {
+    return { kind: 'discarded', statement: parent };
+  }
+  if (ts.isVoidExpression(parent) && ts.isExpressionStatement(parent.parent)) {
+    return { kind: 'discarded', statement: parent.parent };
+  }
+  return undefined;
+}
+
+/** Whether a syntactic position can bind an acquisition: the cheap test a rule runs first. */
+export function isAcquisitionPosition(expression: ts.CallExpression | ts.NewExpression): boolean {
+  let top: ts.Expression = skipTransparentUp(expression);
+  if (ts.isAwaitExpression(top.parent)) {
+    top = skipTransparentUp(top.parent);
+  }
+  const parent = top.parent;
+  return (
+    (ts.isVariableDeclaration(parent) && parent.initializer === top) ||
+    (ts.isBinaryExpression(parent) && parent.right === top) ||
+    ts.isExpressionStatement(parent) ||
+    ts.isVoidExpression(parent)
+  );
+}
+
+function getAcquirerText(expression: ts.CallExpression | ts.NewExpression): string {
+  const callee = expression.expression;
+  const text = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)
+    ? `${ts.isIdentifier(callee.expression) || callee.expression.kind === ts.SyntaxKind.ThisKeyword ? callee.expression.getText() : '…'}.${callee.name.text}`
+    : ts.isIdentifier(callee)
+      ? callee.text
+      : 'call';
+  return ts.isNewExpression(expression) ? `new ${text}()` : `${text}()`;
+}
+
+/** `Promise<this>`, `this`: the call hands back its receiver, not a new resource. */
+function returnsThis(declaration: ts.SignatureDeclaration): boolean {
+  const returnType = declaration.type;
+  if (returnType === undefined) {
+    return false;
+  }
+  if (returnType.kind === ts.SyntaxKind.ThisType) {
+    return true;
+  }
+  return (
+    ts.isTypeReferenceNode(returnType) &&
+    (returnType.typeArguments?.some((argument) => argument.kind === ts.SyntaxKind.ThisType) ?? false)
+  );
+}
+
+/** `pipe<T>(destination: T): T`: the call returns one of its arguments. */
+function returnsAnArgument(declaration: ts.SignatureDeclaration): boolean {
+  const returnType = declaration.type;
+  if (returnType === undefined || !ts.isTypeReferenceNode(returnType) || !ts.isIdentifier(returnType.typeName)) {
+    return false;
+  }
+  const typeName = returnType.typeName.text;
+  if (!(declaration.typeParameters?.some((parameter) => parameter.name.text === typeName) ?? false)) {
+    return false;
+  }
+  return declaration.parameters.some(
+    (parameter) =>
+      parameter.type !== undefined &&
+      ts.isTypeReferenceNode(parameter.type) &&
+      ts.isIdentifier(parameter.type.typeName) &&
+      parameter.type.typeName.text === typeName,
+  );
+}
+
+function collectReturnedExpressions(body: ts.Node, into: ts.Expression[]): void {
+  ts.forEachChild(body, function visit(node) {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) {
+      return;
+    }
+    if (ts.isReturnStatement(node) && node.expression !== undefined) {
+      into.push(node.expression);
+    }
+    ts.forEachChild(node, visit);
+  });
+}
+
+/** An expression that names a value that existed before the call: `this.pool`, `this`, a parameter. */
+function isExistingValue(expression: ts.Expression, owner: ts.Node, checker: ts.TypeChecker): boolean {
+  const inner = skipTransparentDown(ts.isAwaitExpression(expression) ? expression.expression : expression);
+  if (ts.isConditionalExpression(inner)) {
+    return isExistingValue(inner.whenTrue, owner, checker) && isExistingValue(inner.whenFalse, owner, checker);
+  }
+  if (
+    ts.isPropertyAccessExpression(inner) ||
+    ts.isElementAccessExpression(inner) ||
+    inner.kind === ts.SyntaxKind.ThisKeyword ||
+    inner.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(inner) && inner.text === 'undefined')
+  ) {
+    return true;
+  }
+  if (ts.isIdentifier(inner)) {
+    const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+    if (declaration === undefined) {
+      return false;
+    }
+    if (ts.isParameter(declaration) || !isInside(declaration, owner)) {
+      return true;
+    }
+    // `const client = await this.client.connect(); return client;`
+    return (
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      isExistingValue(declaration.initializer, owner, checker)
+    );
+  }
+  if (ts.isCallExpression(inner)) {
+    // `this.client.connect()` declared to return `this` (or `Promise<this>`) hands back its receiver.
+    const callee = skipTransparentDown(inner.expression);
+    const declaration = checker.getResolvedSignature(inner)?.getDeclaration();
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      declaration !== undefined &&
+      ts.isFunctionLike(declaration) &&
+      returnsThis(declaration) &&
+      isExistingValue(callee.expression, owner, checker)
+    );
+  }
+  return false;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+/**
+ * Whether the function's source shows it hands back something that already existed (a getter
+ * in method form: `getConnection() { return this.connection; }`): the caller borrows it.
+ */
+function returnsExistingValue(declaration: ts.SignatureDeclaration, checker: ts.TypeChecker): boolean {
+  if (!('body' in declaration) || declaration.body === undefined || declaration.getSourceFile().isDeclarationFile) {
+    return false;
+  }
+  const body = declaration.body as ts.Node;
+  const returned: ts.Expression[] = [];
+  if (ts.isBlock(body)) {
+    collectReturnedExpressions(body, returned);
+  } else {
+    returned.push(body as ts.Expression);
+  }
+  return returned.length > 0 && returned.every((expression) => isExistingValue(expression, declaration, checker));
+}
+
+const ignoredDisposalPackages = ['vitest', '@vitest/spy', '@vitest/expect', 'jest-mock', '@jest/globals', 'jest', 'sinon', 'node:test', 'node:timers'];
+
+/**
+ * Disposable types that are not resources by default: iterators (consumed by `for…of`, spread,
+ * destructuring), Node timers (the abort rule owns them), test spies and mocks.
+ */
+function hasOnlyIgnoredDisposal(type: ts.Type, context: ResourceAnalysisContext): boolean {
+  const members = getDisposalMembers(type, context.checker);
+  return (
+    members.length > 0 &&
+    members.every((member) =>
+      (member.getDeclarations() ?? []).every((declaration) => {
+        const origin = getDeclarationOrigin(declaration, context.program);
+        if (origin.kind === 'global') {
+          const container = declaration.parent;
+          const containerName =
+            (ts.isInterfaceDeclaration(container) || ts.isClassLike(container)) && container.name !== undefined
+              ? container.name.text
+              : '';
+          return /Iterator|Generator/.test(containerName);
+        }
+        return ignoredDisposalPackages.some((name) => originIsPackage(origin, name));
+      }),
+    )
+  );
+}
+
+function getSignatureDeclaration(
+  expression: ts.CallExpression | ts.NewExpression,
+  checker: ts.TypeChecker,
+): ts.Declaration | undefined {
+  const declaration = checker.getResolvedSignature(expression)?.getDeclaration();
+  if (declaration !== undefined) {
+    return declaration;
+  }
+  if (ts.isNewExpression(expression)) {
+    // A class without a declared constructor: name it by the class.
+    return checker.getTypeAtLocation(expression).getSymbol()?.declarations?.find(ts.isClassLike);
+  }
+  return undefined;
+}
+
+/** The single statement body of `[Symbol.asyncDispose]() { await this.close(); }` names `close`. */
+function getMethodsTheDisposalCalls(type: ts.Type, checker: ts.TypeChecker): string[] {
+  const names: string[] = [];
+  for (const member of getDisposalMembers(type, checker)) {
+    for (const declaration of member.getDeclarations() ?? []) {
+      if (!ts.isMethodDeclaration(declaration) || declaration.body?.statements.length !== 1) {
+        continue;
+      }
+      const statement = declaration.body.statements[0];
+      let expression =
+        statement !== undefined && ts.isExpressionStatement(statement)
+          ? statement.expression
+          : statement !== undefined && ts.isReturnStatement(statement)
+            ? statement.expression
+            : undefined;
+      if (expression !== undefined && ts.isAwaitExpression(expression)) {
+        expression = expression.expression;
+      }
+      if (
+        expression !== undefined &&
+        ts.isCallExpression(expression) &&
+        ts.isPropertyAccessExpression(expression.expression) &&
+        expression.expression.expression.kind === ts.SyntaxKind.ThisKeyword
+      ) {
+        names.push(expression.expression.name.text);
+      }
+    }
+  }
+  return names;
+}
+
+function hasMethod(type: ts.Type, name: string, checker: ts.TypeChecker): boolean {
+  return (getNonNullishConstituents(type) ?? []).some((part) => checker.getPropertyOfType(part, name) !== undefined);
+}
+
+/** What kind of resource a value of `type` is, given the table entry that produced it (if any). */
+export function describeResource(
+  type: ts.Type,
+  known: KnownResource | undefined,
+  context: ResourceAnalysisContext,
+): ResourceKind {
+  const { checker } = context;
+  const disposal = getDisposalKind(type, checker);
+  const ownDisposalMethods = disposal === undefined ? [] : getMethodsTheDisposalCalls(type, checker);
+  const releaseForms: ReleaseForm[] = [...(known?.release ?? [])];
+  if (disposal !== undefined) {
+    for (const name of new Set([...conventionalReleaseMethods, ...ownDisposalMethods])) {
+      if (hasMethod(type, name, checker) && !releaseForms.some((form) => form.kind === 'method' && form.name === name)) {
+        releaseForms.push({ kind: 'method', name });
+      }
+    }
+  }
+  return {
+    type,
+    typeName: getTypeDisplayName(type, checker),
+    disposal,
+    known,
+    releaseForms,
+    ownDisposalMethods,
+  };
+}
+
+/**
+ * The acquisition `expression` performs, or `undefined` when it does not acquire a resource (or
+ * its result goes somewhere this analysis does not follow: returned, passed on, stored).
+ */
+export function getResourceAcquisition(
+  expression: ts.CallExpression | ts.NewExpression,
+  context: ResourceAnalysisContext,
+): ResourceAcquisition | undefined {
+  if (!isAcquisitionPosition(expression)) {
+    return undefined;
+  }
+  if (ts.isCallExpression(expression) && expression.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    return undefined;
+  }
+  const { checker } = context;
+  const top = skipTransparentUp(expression);
+  const awaited = ts.isAwaitExpression(top.parent);
+  const valueExpression = awaited ? (top.parent as ts.AwaitExpression) : top;
+  const binding = getBinding(valueExpression, checker);
+  if (binding === undefined) {
+    return undefined;
+  }
+  const owner = getOwnerScope(expression);
+  if (ts.isPropertyDeclaration(owner) || ts.isClassStaticBlockDeclaration(owner)) {
+    return undefined;
+  }
+  if (ts.isSourceFile(owner) && !context.checkModuleTopLevel) {
+    return undefined;
+  }
+  const declaration = getSignatureDeclaration(expression, checker);
+  const callType = checker.getTypeAtLocation(expression);
+  if (!awaited && isThenable(callType, expression, checker)) {
+    // A pending promise is not the resource yet; `no-floating-promises` owns unawaited calls.
+    return undefined;
+  }
+  const type = awaited ? getAwaitedType(callType, checker) : callType;
+  if (getNonNullishConstituents(type) === undefined) {
+    return undefined;
+  }
+  let known: KnownResource | undefined;
+  if (declaration !== undefined) {
+    known = findKnownResource(declaration, context.knownResources, context.program);
+  }
+  if (known === undefined) {
+    if (declaration !== undefined) {
+      if (
+        ts.isFunctionLike(declaration) &&
+        (returnsThis(declaration) || returnsAnArgument(declaration) || returnsExistingValue(declaration, checker))
+      ) {
+        return undefined;
+      }
+      // Library calls (`Array#pop`, `Map#get`, `Promise.race`) hand back values someone else made.
+      if (
+        getDeclarationOrigin(declaration, context.program).kind === 'global' &&
+        !ts.isConstructorDeclaration(declaration) &&
+        !ts.isConstructSignatureDeclaration(declaration) &&
+        !ts.isClassLike(declaration)
+      ) {
+        return undefined;
+      }
+    }
+    if (getDisposalKind(type, checker) === undefined || hasOnlyIgnoredDisposal(type, context)) {
+      return undefined;
+    }
+  }
+  if (typeMatchesSomeSpecifier(type, context.ignore, context.program)) {
+    return undefined;
+  }
+  const callee = expression.expression;
+  const ownerObject =
+    ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? callee.expression : undefined;
+  return {
+    expression,
+    valueExpression,
+    awaited,
+    acquirer: getAcquirerText(expression),
+    owner,
+    ownerObject,
+    binding,
+    resource: describeResource(type, known, context),
+  };
+}
+
+/** Every acquisition under `root` (a source file or a function), in source order. */
+export function findResourceAcquisitions(root: ts.Node, context: ResourceAnalysisContext): ResourceAcquisition[] {
+  const found: ResourceAcquisition[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && isAcquisitionPosition(node)) {
+      const acquisition = getResourceAcquisition(node, context);
+      if (acquisition !== undefined) {
+        found.push(acquisition);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return found;
+}

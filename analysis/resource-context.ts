@@ -1,0 +1,57 @@
+import type ts from 'typescript';
+
+import { type AdditionalResourceSpecifier, builtinKnownResources, type KnownResource, toKnownResources } from './known-resources.js';
+import type { TypeOrValueSpecifier } from './type-matches-specifier.js';
+
+/** A function or method, named as in the known-resource table: `pipeline`, `DisposableStack#use`. */
+export interface CalleeSpecifier {
+  from: 'file' | 'lib' | 'package';
+  name: string;
+  package?: string;
+  path?: string;
+}
+
+/** What the resource analysis is told by the user (rule options or codemod flags). */
+export interface ResourceAnalysisOptions {
+  /** More acquisitions, in the known-resource table's shape. */
+  additional?: readonly AdditionalResourceSpecifier[];
+  /** Types that are never resources, although disposable. */
+  ignore?: readonly TypeOrValueSpecifier[];
+  /** Calls that take ownership of a resource passed to them. */
+  takesOwnership?: readonly (CalleeSpecifier | string)[];
+  /** Also analyse acquisitions at module top level, which otherwise live as long as the process. */
+  checkModuleTopLevel?: boolean;
+  /** Also treat `setInterval` handles as resources released by `clearInterval`. */
+  timers?: boolean;
+}
+
+/** Everything the analysis needs, built once per program. */
+export interface ResourceAnalysisContext {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  knownResources: readonly KnownResource[];
+  ignore: readonly TypeOrValueSpecifier[];
+  takesOwnership: readonly (CalleeSpecifier | string)[];
+  checkModuleTopLevel: boolean;
+  /** `function declaration → parameter index → takes ownership`, filled lazily. */
+  ownershipCache: Map<ts.Node, Map<number, boolean>>;
+  /** Functions whose ownership question is being answered, to stop on recursion. */
+  ownershipInProgress: Set<ts.Node>;
+}
+
+export function createResourceAnalysisContext(
+  program: ts.Program,
+  options: ResourceAnalysisOptions = {},
+): ResourceAnalysisContext {
+  const builtins = builtinKnownResources.filter((entry) => entry.group !== 'timers' || options.timers === true);
+  return {
+    program,
+    checker: program.getTypeChecker(),
+    knownResources: [...builtins, ...toKnownResources(options.additional ?? [])],
+    ignore: options.ignore ?? [],
+    takesOwnership: options.takesOwnership ?? [],
+    checkModuleTopLevel: options.checkModuleTopLevel ?? false,
+    ownershipCache: new Map(),
+    ownershipInProgress: new Set(),
+  };
+}
