@@ -99,6 +99,8 @@ export interface FlowResult {
   heldJumps: ts.Node[];
   /** `try` statements whose `finally` releases the value. */
   releasingTries: ts.TryStatement[];
+  /** Where exceptions came from that a `catch` caught while the value was held. */
+  caughtHeldThrows: ts.Node[];
 }
 
 interface Jump {
@@ -141,6 +143,7 @@ export class ResourceFlowWalker {
   readonly #reacquisitions = new Map<ts.Node, number>();
   readonly #heldJumps = new Set<ts.Node>();
   readonly #releasingTries = new Set<ts.TryStatement>();
+  readonly #caughtHeldThrows = new Set<ts.Node>();
   readonly #finallyCache = new Map<ts.Block, Map<number, Completion>>();
 
   constructor(
@@ -180,6 +183,7 @@ export class ResourceFlowWalker {
       reacquisitions: [...this.#reacquisitions].map(([node, state]) => ({ node, state })),
       heldJumps: [...this.#heldJumps],
       releasingTries: [...this.#releasingTries],
+      caughtHeldThrows: [...this.#caughtHeldThrows],
     };
   }
 
@@ -475,10 +479,13 @@ export class ResourceFlowWalker {
     if (statement.catchClause === undefined) {
       combined = tryCompletion;
     } else {
-      const caught = tryCompletion.throws.reduce(
-        (current, exit) => current | mapHeldOnly(exit.state, FlowState.Held, FlowState.HeldAfterThrow),
-        0,
-      );
+      let caught = 0;
+      for (const exit of tryCompletion.throws) {
+        if ((exit.state & FlowState.Held) !== 0) {
+          this.#caughtHeldThrows.add(exit.node);
+        }
+        caught |= mapHeldOnly(exit.state, FlowState.Held, FlowState.HeldAfterThrow);
+      }
       const catchCompletion = caught === 0 ? emptyCompletion(0) : this.#statement(statement.catchClause.block, caught);
       combined = {
         normal: tryCompletion.normal | catchCompletion.normal,

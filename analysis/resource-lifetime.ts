@@ -11,6 +11,7 @@ import {
 import type { CalleeSpecifier, ResourceAnalysisContext } from './resource-context.js';
 import {
   type EscapeHow,
+  type EscapeSite,
   FlowState,
   heldStates,
   type FlowResult,
@@ -20,7 +21,7 @@ import {
 } from './resource-flow.js';
 import { isThenable } from './types.js';
 
-export type { EscapeHow, ReleaseSite } from './resource-flow.js';
+export type { EscapeHow, EscapeSite, ReleaseSite } from './resource-flow.js';
 export {
   findResourceAcquisitions,
   getResourceAcquisition,
@@ -45,8 +46,10 @@ export { createResourceAnalysisContext, type ResourceAnalysisContext, type Resou
 
 interface VerdictBase {
   acquisition: ResourceAcquisition;
-  /** Every call that releases the resource, in the order the walk met them. */
+  /** Every call that releases the resource, in source order. */
   releases: readonly ReleaseSite[];
+  /** Every place ownership leaves the scope (returned, stored, handed over), in source order. */
+  escapes: readonly EscapeSite[];
 }
 
 /** The verdicts that need no report. */
@@ -357,6 +360,28 @@ function closuresRelease(
   return releases;
 }
 
+/**
+ * `await mutex.acquire(); try { … } finally { mutex.release(); }`: the releaser is not needed
+ * when the object it came from releases, so a discarded result is not a leak there.
+ */
+function releasedThroughOwner(acquisition: ResourceAcquisition): boolean {
+  const ownerObject = acquisition.ownerObject;
+  const names = new Set(acquisition.resource.releaseForms.flatMap((form) => (form.kind === 'owner-method' ? [form.name] : [])));
+  const body = getBody(acquisition.owner);
+  if (ownerObject === undefined || names.size === 0 || body === undefined) {
+    return false;
+  }
+  const ownerText = skipTransparentDown(ownerObject).getText();
+  return nodeContainsCall(body, (call) => {
+    const callee = skipTransparentDown(call.expression);
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      names.has(callee.name.text) &&
+      skipTransparentDown(callee.expression).getText() === ownerText
+    );
+  });
+}
+
 function getTrackedValue(acquisition: ResourceAcquisition): TrackedValue | undefined {
   const binding = acquisition.binding;
   if (binding.kind === 'discarded') {
@@ -404,22 +429,40 @@ function findEscapingPromise(
   return undefined;
 }
 
+/**
+ * A `return` after `declaration` in its block that hands out a promise still using the variable,
+ * without `await`: turning the declaration into `using` would release it before that promise
+ * settles, so the rule does not suggest it there.
+ */
+export function findPromiseEscapingBlock(
+  acquisition: ResourceAcquisition,
+  context: ResourceAnalysisContext,
+): ts.Expression | undefined {
+  const tracked = getTrackedValue(acquisition);
+  const binding = acquisition.binding;
+  if (tracked === undefined || binding.kind !== 'variable') {
+    return undefined;
+  }
+  const walker = new ResourceFlowWalker(context, tracked, acquisition.owner, () => undefined);
+  return findEscapingPromise(binding.statement.parent, binding.statement.end, walker, context.checker);
+}
+
 function analyzeUsing(acquisition: ResourceAcquisition, tracked: TrackedValue, context: ResourceAnalysisContext): ResourceLifetimeVerdict {
   const binding = acquisition.binding;
   const body = getBody(acquisition.owner);
   if (binding.kind !== 'variable' || body === undefined) {
-    return { kind: 'using', acquisition, releases: [] };
+    return { kind: 'using', acquisition, releases: [], escapes: [] };
   }
   const result = walk(tracked, acquisition.owner, body, FlowState.Unacquired, context, acquisition);
   const release = result.releases[0];
   if (release !== undefined) {
-    return { kind: 'double-dispose', acquisition, releases: result.releases, release };
+    return { kind: 'double-dispose', acquisition, releases: result.releases, escapes: result.escapes, release };
   }
   const returned = findEscapingPromise(binding.statement.parent, binding.statement.end, result.walker, context.checker);
   if (returned !== undefined) {
-    return { kind: 'promise-escapes-release-scope', acquisition, releases: [], returned, releasedBy: 'using' };
+    return { kind: 'promise-escapes-release-scope', acquisition, releases: [], escapes: [], returned, releasedBy: 'using' };
   }
-  return { kind: 'using', acquisition, releases: [] };
+  return { kind: 'using', acquisition, releases: [], escapes: [] };
 }
 
 /**
@@ -432,7 +475,10 @@ export function analyzeResourceLifetime(
 ): ResourceLifetimeVerdict {
   const tracked = getTrackedValue(acquisition);
   if (tracked === undefined) {
-    return { kind: 'discarded', acquisition, releases: [] };
+    if (releasedThroughOwner(acquisition)) {
+      return { kind: 'released-on-every-path', acquisition, releases: [], escapes: [] };
+    }
+    return { kind: 'discarded', acquisition, releases: [], escapes: [] };
   }
   const binding = acquisition.binding;
   if (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using')) {
@@ -441,16 +487,16 @@ export function analyzeResourceLifetime(
   const owner = acquisition.owner;
   const body = getBody(owner);
   if (body === undefined) {
-    return { kind: 'escapes', acquisition, releases: [], how: 'captured', node: acquisition.expression };
+    return { kind: 'escapes', acquisition, releases: [], escapes: [], how: 'captured', node: acquisition.expression };
   }
   if (closuresRelease(tracked, owner, context, acquisition)) {
-    return { kind: 'escapes', acquisition, releases: [], how: 'captured', node: acquisition.expression };
+    return { kind: 'escapes', acquisition, releases: [], escapes: [], how: 'captured', node: acquisition.expression };
   }
   const result = walk(tracked, owner, body, FlowState.Unacquired, context, acquisition);
   const releases = [...result.releases].sort((left, right) => byPosition(left.call, right.call));
   const escapes = [...result.escapes].sort((left, right) => byPosition(left.node, right.node));
   const heldExits = result.exits.filter((exit) => (exit.state & heldStates) !== 0);
-  const base = { acquisition, releases };
+  const base = { acquisition, releases, escapes };
   const acquisitionNode = tracked.acquisitionNode ?? acquisition.expression;
 
   if (heldExits.length === 0 && result.reacquisitions.length === 0) {
@@ -530,8 +576,7 @@ export function analyzeResourceLifetime(
       return { ...base, kind: 'acquire-try-gap', gap: heldThrows[0] ?? tryStatement, tryStatement };
     }
   }
-  const throwSite =
-    heldThrows[0] ?? heldExits.map((exit) => exit.node).sort(byPosition)[0] ?? acquisition.expression;
+  const throwSite = heldThrows[0] ?? [...result.caughtHeldThrows].sort(byPosition)[0] ?? acquisition.expression;
   return { ...base, kind: 'released-only-on-success', throwSite };
 }
 

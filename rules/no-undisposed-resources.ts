@@ -7,6 +7,7 @@ import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resou
 import {
   analyzeResourceLifetime,
   createResourceAnalysisContext,
+  findPromiseEscapingBlock,
   getResourceAcquisition,
   getUsingAcquisition,
   type LeakVerdict,
@@ -235,11 +236,18 @@ const suggestibleKinds = new Set<LeakVerdict['kind']>([
  */
 function getUsingSuggestion(
   verdict: LeakVerdict,
-  checker: ts.TypeChecker,
+  analysisContext: ResourceAnalysisContext,
 ): { keyword: 'using' | 'await using'; replace: [number, number]; remove: [number, number] | undefined } | undefined {
   const { acquisition } = verdict;
   const binding = acquisition.binding;
-  if (!suggestibleKinds.has(verdict.kind) || binding.kind !== 'variable') {
+  // A resource that is also returned or stored must outlive the scope; `using` would dispose it.
+  // Timers: disposing cancels, which is not always what the code meant.
+  if (
+    !suggestibleKinds.has(verdict.kind) ||
+    binding.kind !== 'variable' ||
+    verdict.escapes.length > 0 ||
+    acquisition.resource.known?.group === 'timers'
+  ) {
     return undefined;
   }
   if (binding.declarationKind !== 'const' && binding.declarationKind !== 'let') {
@@ -250,7 +258,10 @@ function getUsingSuggestion(
   if (list.declarations.length !== 1 || !(ts.isBlock(block) || ts.isSourceFile(block)) || ts.isSourceFile(block)) {
     return undefined;
   }
-  if (binding.declarationKind === 'let' && isReassigned(acquisition, checker)) {
+  if (binding.declarationKind === 'let' && isReassigned(acquisition, analysisContext.checker)) {
+    return undefined;
+  }
+  if (findPromiseEscapingBlock(acquisition, analysisContext) !== undefined) {
     return undefined;
   }
   let remove: [number, number] | undefined;
@@ -357,7 +368,6 @@ export default createRule<Options, MessageId>({
       return {};
     }
     const program = services.program;
-    const checker = program.getTypeChecker();
     let analysisContext: ResourceAnalysisContext | undefined;
     const getContext = (): ResourceAnalysisContext => (analysisContext ??= getAnalysisContext(program, options));
     const sourceCode = context.sourceCode;
@@ -383,7 +393,7 @@ export default createRule<Options, MessageId>({
             : `declare it with \`${keyword}\` or release it in a \`finally\` block`,
       };
       const nameNode = binding.kind === 'discarded' ? acquisition.valueExpression : binding.name;
-      const suggestion = getUsingSuggestion(verdict, checker);
+      const suggestion = getUsingSuggestion(verdict, getContext());
       const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] =
         suggestion === undefined
           ? []

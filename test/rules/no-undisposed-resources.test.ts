@@ -1,7 +1,1227 @@
 import rule from '../../rules/no-undisposed-resources.js';
-import { createTypedRuleTester } from '../rule-tester.js';
+import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
 
+// Every must-flag case has a must-not-flag neighbour that differs in one detail: the same code
+// with the release in a `finally`, with `using`, with the option off, with the callee releasing.
 createTypedRuleTester().run('no-undisposed-resources', rule, {
-  valid: ['const x = 1;'],
+  valid: [
+    {
+      name: "await using",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+    },
+    {
+      name: "released in a finally",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  const fh = await open(path);
+  try {
+    return (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+}`,
+    },
+    {
+      name: "FileHandle | undefined acquired in the try, fh?.close() in the finally",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path);
+    return (await fh.stat()).size;
+  } finally {
+    await fh?.close();
+  }
+}`,
+    },
+    {
+      name: "presence check in the finally",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path);
+    return (await fh.stat()).size;
+  } finally {
+    if (fh !== undefined) {
+      await fh.close();
+    }
+  }
+}`,
+    },
+    {
+      name: "possibly missing resource checked before the try",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  const fh = await maybeOpen(path);
+  if (!fh) {
+    return 0;
+  }
+  try {
+    return (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+}`,
+    },
+    {
+      name: "returned to the caller",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function openLog(path: string) {
+  const fh = await open(path, 'a');
+  await fh.appendFile('opened\\n');
+  return fh;
+}`,
+    },
+    {
+      name: "assigned to a field",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Log {
+  private fh: FileHandle | undefined;
+  async start(path: string) {
+    this.fh = await open(path, 'a');
+  }
+}`,
+    },
+    {
+      name: "class field initialiser: the instance owns it",
+      code: `import { createReadStream } from 'node:fs';
+export class Reader {
+  readonly stream = createReadStream('/dev/null');
+}`,
+    },
+    {
+      name: "stored in a collection",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function openAll(paths: string[], handles: FileHandle[]) {
+  for (const path of paths) {
+    const fh = await open(path);
+    handles.push(fh);
+  }
+}`,
+    },
+    {
+      name: "captured by an escaping closure",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function statLater(path: string) {
+  const fh = await open(path);
+  return () => fh.stat();
+}`,
+    },
+    {
+      name: "passed to a callee that releases it (transfer, seen in its source)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+async function transcode(fh: FileHandle) {
+  try {
+    await fh.read();
+  } finally {
+    await fh.close();
+  }
+}
+export async function run(path: string) {
+  const fh = await open(path);
+  await transcode(fh);
+}`,
+    },
+    {
+      name: "passed to a call listed in takesOwnership",
+      options: [{"takesOwnership":["consume"]}],
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function consume(fh: FileHandle): Promise<void>;
+export async function run(path: string) {
+  const fh = await open(path);
+  await consume(fh);
+}`,
+    },
+    {
+      name: "handed to a DisposableStack that is disposed",
+      code: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  using stack = new DisposableStack();
+  const held = lease();
+  stack.use(held);
+}`,
+    },
+    {
+      name: "released in both try and catch",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  const fh = await open(path);
+  try {
+    const stats = await fh.stat();
+    await fh.close();
+    return stats.size;
+  } catch (error) {
+    await fh.close();
+    throw error;
+  }
+}`,
+    },
+    {
+      name: "loop: released in the same iteration",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function sizes(paths: string[]) {
+  let total = 0;
+  for (const path of paths) {
+    const fh = await open(path);
+    try {
+      total += (await fh.stat()).size;
+    } finally {
+      await fh.close();
+    }
+  }
+  return total;
+}`,
+    },
+    {
+      name: "labelled continue through a finally",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function firstLines(paths: string[], skip: string[]) {
+  outer: for (const path of paths) {
+    const fh = await open(path);
+    try {
+      for (const name of skip) {
+        if (path.endsWith(name)) {
+          continue outer;
+        }
+      }
+      await fh.read();
+    } finally {
+      await fh.close();
+    }
+  }
+}`,
+    },
+    {
+      name: "nested try/catch inside the releasing finally",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function report(error: unknown): void;
+export async function size(path: string) {
+  const fh = await open(path);
+  try {
+    try {
+      return (await fh.stat()).size;
+    } catch (error) {
+      report(error);
+      return 0;
+    }
+  } finally {
+    await fh.close();
+  }
+}`,
+    },
+    {
+      name: "pg: release() in a finally",
+      code: `import type { Pool } from 'pg';
+export async function count(pool: Pool) {
+  const client = await pool.connect();
+  try {
+    return await client.query('select count(*) from jobs');
+  } finally {
+    client.release();
+  }
+}`,
+    },
+    {
+      name: "async-mutex: the releaser called in a finally",
+      code: `import type { Mutex } from 'async-mutex';
+export async function exclusive(mutex: Mutex, work: () => Promise<void>) {
+  const release = await mutex.acquire();
+  try {
+    await work();
+  } finally {
+    release();
+  }
+}`,
+    },
+    {
+      name: "async-mutex: mutex.release() in a finally",
+      code: `import type { Mutex } from 'async-mutex';
+export async function exclusive(mutex: Mutex, work: () => Promise<void>) {
+  await mutex.acquire();
+  try {
+    await work();
+  } finally {
+    mutex.release();
+  }
+}`,
+    },
+    {
+      name: "using: the promise is awaited before the scope ends",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  return await fh.stat();
+}`,
+    },
+    {
+      name: "a method returning an existing field is not an acquisition",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Handles {
+  constructor(private readonly fh: FileHandle) {}
+  current(): FileHandle {
+    return this.fh;
+  }
+}
+export function peek(handles: Handles) {
+  const fh = handles.current();
+  return fh.fd;
+}`,
+    },
+    {
+      name: "a method returning this is not an acquisition",
+      code: `declare class Client implements AsyncDisposable {
+  connect(): Promise<this>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+export async function start(client: Client) {
+  await client.connect();
+}`,
+    },
+    {
+      name: "module top level lives as long as the process (default)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+const log = await open('/tmp/app.log', 'a');
+await log.appendFile('started\\n');`,
+    },
+    {
+      name: "ignore option",
+      options: [{"ignore":[{"from":"package","package":"node:fs/promises","name":"FileHandle"}]}],
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  const fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+    },
+    {
+      name: "timers are off by default",
+      code: `export function tick(callback: () => void) {
+  const timer = setInterval(callback, 1000);
+  return timer.hasRef();
+}`,
+    },
+    {
+      name: "iterators are not resources",
+      code: `export function sum(values: Map<string, number>) {
+  const entries = values.values();
+  let total = 0;
+  for (const value of entries) {
+    total += value;
+  }
+  return total;
+}`,
+    },
+    {
+      name: "a server that is listened on",
+      code: `import { createServer } from 'node:net';
+export function serve(port: number) {
+  const server = createServer();
+  server.listen(port);
+}`,
+    },
+    {
+      name: "streams handed to pipeline",
+      code: `import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+export async function copy(from: string, to: string) {
+  const source = createReadStream(from);
+  const target = createWriteStream(to);
+  await pipeline(source, target);
+}`,
+    },
+    {
+      name: "release delegated to an event handler",
+      code: `import { spawn } from 'node:child_process';
+import { open, type FileHandle } from 'node:fs/promises';
+export async function record(path: string) {
+  const fh = await open(path, 'w');
+  const child = spawn('ffmpeg', ['-i', path]);
+  child.on('exit', () => {
+    void fh.close();
+  });
+  await once(child, 'exit');
+}
+declare function once(emitter: unknown, event: string): Promise<unknown[]>;`,
+    },
+    {
+      name: "sync disposable declared with using",
+      code: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  using held = lease();
+  held.release;
+}`,
+    },
+    {
+      name: "additional resource released in a finally",
+      options: [{"additional":[{"from":"file","name":"openThing","release":["shut"]}]}],
+      code: `declare class Thing { read(): Promise<string>; shut(): void; }
+declare function openThing(): Thing;
+export async function read() {
+  const thing = openThing();
+  try {
+    return await thing.read();
+  } finally {
+    thing.shut();
+  }
+}`,
+    },
+    {
+      name: "factory that configures and returns (no explicit throw)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function openWithHeader(path: string) {
+  const fh = await open(path, 'w');
+  await fh.write('header\\n');
+  return fh;
+}`,
+    },
+    {
+      name: "released on every branch of a switch",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function finish(path: string, mode: 'keep' | 'drop') {
+  const fh = await open(path);
+  switch (mode) {
+    case 'keep':
+      await fh.close();
+      break;
+    default:
+      await fh.close();
+  }
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: "never released",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  const fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "released only on success (trailing release dropped by the suggestion)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  const fh = await open(path);
+  const stats = await fh.stat();
+  await fh.close();
+  return stats.size;
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  const stats = await fh.stat();
+  return stats.size;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the acquire→try gap",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  const fh = await open(path);
+  await validate(path);
+  try {
+    return (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'acquireTryGap',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 23,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "missed on an early return",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function header(path: string, skip: boolean) {
+  const fh = await open(path);
+  if (skip) {
+    return;
+  }
+  await fh.close();
+}`,
+      errors: [
+        {
+          messageId: 'missedOnEarlyExit',
+          line: 5,
+          column: 5,
+          endLine: 5,
+          endColumn: 12,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function header(path: string, skip: boolean) {
+  await using fh = await open(path);
+  if (skip) {
+    return;
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "missed on a break",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function scan(paths: string[]) {
+  for (const path of paths) {
+    const fh = await open(path);
+    if (path.length === 0) {
+      break;
+    }
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'missedOnEarlyExit',
+          line: 6,
+          column: 7,
+          endLine: 6,
+          endColumn: 13,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function scan(paths: string[]) {
+  for (const path of paths) {
+    await using fh = await open(path);
+    if (path.length === 0) {
+      break;
+    }
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "missed on a continue",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function scan(paths: string[]) {
+  for (const path of paths) {
+    const fh = await open(path);
+    if (path.length === 0) {
+      continue;
+    }
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'missedOnEarlyExit',
+          line: 6,
+          column: 7,
+          endLine: 6,
+          endColumn: 16,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function scan(paths: string[]) {
+  for (const path of paths) {
+    await using fh = await open(path);
+    if (path.length === 0) {
+      continue;
+    }
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "missed on a labelled continue",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function firstLines(paths: string[], skip: string[]) {
+  outer: for (const path of paths) {
+    const fh = await open(path);
+    for (const name of skip) {
+      if (path.endsWith(name)) {
+        continue outer;
+      }
+    }
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'missedOnEarlyExit',
+          line: 7,
+          column: 9,
+          endLine: 7,
+          endColumn: 24,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function firstLines(paths: string[], skip: string[]) {
+  outer: for (const path of paths) {
+    await using fh = await open(path);
+    for (const name of skip) {
+      if (path.endsWith(name)) {
+        continue outer;
+      }
+    }
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "discarded result",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function touch(path: string) {
+  await open(path, 'a');
+}`,
+      errors: [
+        {
+          messageId: 'discarded',
+          line: 3,
+          column: 3,
+          endLine: 3,
+          endColumn: 24,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "acquired in a loop, released once after it",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function last(paths: string[]) {
+  let fh: FileHandle | undefined;
+  for (const path of paths) {
+    fh = await open(path);
+  }
+  await fh?.close();
+}`,
+      errors: [
+        {
+          messageId: 'acquiredInLoop',
+          line: 5,
+          column: 5,
+          endLine: 5,
+          endColumn: 7,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "released in some branches only",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function maybeClose(path: string, done: boolean) {
+  const fh = await open(path);
+  if (done) {
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'releasedInSomeBranches',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "released in one switch case only",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function finish(path: string, mode: 'keep' | 'drop') {
+  const fh = await open(path);
+  switch (mode) {
+    case 'keep':
+      await fh.close();
+      break;
+    default:
+      break;
+  }
+}`,
+      errors: [
+        {
+          messageId: 'releasedInSomeBranches',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "using: promise returned without await",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  return fh.stat();
+}`,
+      errors: [
+        {
+          messageId: 'promiseEscapes',
+          line: 4,
+          column: 10,
+          endLine: 4,
+          endColumn: 19,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "finally: promise returned without await",
+      code: `import type { Pool } from 'pg';
+export async function count(pool: Pool) {
+  const client = await pool.connect();
+  try {
+    return client.query('select count(*) from jobs');
+  } finally {
+    client.release();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'promiseEscapes',
+          line: 5,
+          column: 12,
+          endLine: 5,
+          endColumn: 53,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "double dispose of a using variable",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  await using fh = await open(path);
+  const stats = await fh.stat();
+  await fh.close();
+  return stats.size;
+}`,
+      errors: [
+        {
+          messageId: 'doubleDispose',
+          line: 5,
+          column: 9,
+          endLine: 5,
+          endColumn: 19,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "pg: released only on success (no suggestion: not disposable)",
+      code: `import type { Pool } from 'pg';
+export async function count(pool: Pool) {
+  const client = await pool.connect();
+  const result = await client.query('select count(*) from jobs');
+  client.release();
+  return result;
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 15,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "mysql2: pool connection never released",
+      code: `import type { Pool } from 'mysql2/promise';
+export async function count(pool: Pool) {
+  const connection = await pool.getConnection();
+  return connection.query('select 1');
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 19,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "async-mutex: released only on success",
+      code: `import type { Mutex } from 'async-mutex';
+export async function exclusive(mutex: Mutex, work: () => Promise<void>) {
+  const release = await mutex.acquire();
+  await work();
+  release();
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 16,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "borrowed by a callee that only reads it",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+async function transcode(fh: FileHandle) {
+  await fh.read();
+}
+export async function run(path: string) {
+  const fh = await open(path);
+  await transcode(fh);
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 6,
+          column: 9,
+          endLine: 6,
+          endColumn: 11,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+async function transcode(fh: FileHandle) {
+  await fh.read();
+}
+export async function run(path: string) {
+  await using fh = await open(path);
+  await transcode(fh);
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "read stream never released in a sync function (no await using there)",
+      code: `import { createReadStream } from 'node:fs';
+export function firstChunk(path: string) {
+  const stream = createReadStream(path);
+  return stream.readableHighWaterMark;
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 15,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "child process never released (sync dispose: using)",
+      code: `import { spawn } from 'node:child_process';
+export function start(input: string) {
+  const child = spawn('ffmpeg', ['-i', input]);
+  return child.pid;
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 14,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { spawn } from 'node:child_process';
+export function start(input: string) {
+  using child = spawn('ffmpeg', ['-i', input]);
+  return child.pid;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "worker never terminated",
+      code: `import { Worker } from 'node:worker_threads';
+export function start(script: string) {
+  const worker = new Worker(script);
+  worker.postMessage('go');
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 15,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "readline interface never closed",
+      code: `import { createInterface } from 'node:readline';
+export function prompt() {
+  const rl = createInterface({ input: process.stdin });
+  rl.prompt();
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "socket never ended",
+      code: `import { createConnection } from 'node:net';
+export function ping(port: number) {
+  const socket = createConnection(port);
+  socket.write('ping');
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 15,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "timers option: setInterval never cleared",
+      options: [{"timers":true}],
+      code: `export function tick(callback: () => void) {
+  const timer = setInterval(callback, 1000);
+  return timer.hasRef();
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 2,
+          column: 9,
+          endLine: 2,
+          endColumn: 14,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "checkModuleTopLevel option",
+      options: [{"checkModuleTopLevel":true}],
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+const log = await open('/tmp/app.log', 'a');
+await log.appendFile('started\\n');`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 2,
+          column: 7,
+          endLine: 2,
+          endColumn: 10,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "additional option: never released",
+      options: [{"additional":[{"from":"file","name":"openThing","release":["shut"]}]}],
+      code: `declare class Thing { read(): Promise<string>; shut(): void; }
+declare function openThing(): Thing;
+export async function read() {
+  const thing = openThing();
+  return await thing.read();
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 14,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "fh?.close() only on success",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  const fh = await maybeOpen(path);
+  const stats = await fh?.stat();
+  await fh?.close();
+  return stats?.size;
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 11,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  await using fh = await maybeOpen(path);
+  const stats = await fh?.stat();
+  return stats?.size;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "sync disposable never released",
+      code: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  const held = lease();
+  held.release;
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 13,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  using held = lease();
+  held.release;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "nested try/catch: the release is skipped when the inner code throws",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function report(error: unknown): void;
+export async function size(path: string) {
+  const fh = await open(path);
+  try {
+    try {
+      await fh.stat();
+    } finally {
+      report('stat done');
+    }
+    await fh.close();
+  } catch (error) {
+    report(error);
+  }
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "factory with an explicit throw before handing it on",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function openChecked(path: string) {
+  const fh = await open(path);
+  if ((await fh.stat()).size === 0) {
+    throw new Error('empty file');
+  }
+  return fh;
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "a DisposableStack that is never disposed",
+      code: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  const stack = new DisposableStack();
+  const held = lease();
+  stack.use(held);
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 14,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `declare class Lease implements Disposable { [Symbol.dispose](): void; release(): void; }
+declare function lease(): Lease;
+export function run() {
+  using stack = new DisposableStack();
+  const held = lease();
+  stack.use(held);
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "FileHandle | undefined assigned later and never released",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function size(path: string) {
+  let fh: FileHandle | undefined;
+  fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 5,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "acquired in a class method",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Log {
+  async size(path: string) {
+    const fh = await open(path);
+    return (await fh.stat()).size;
+  }
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 4,
+          column: 11,
+          endLine: 4,
+          endColumn: 13,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export class Log {
+  async size(path: string) {
+    await using fh = await open(path);
+    return (await fh.stat()).size;
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+// Without type information the rule cannot tell a resource from any other value, so it stays silent.
+createUntypedRuleTester().run('no-undisposed-resources (no type information)', rule, {
+  valid: [
+    {
+      name: 'JS file: never released, but no types to know it',
+      filename: 'file.js',
+      code: `import { open } from 'node:fs/promises';
+export async function size(path) {
+  const fh = await open(path);
+  return (await fh.stat()).size;
+}`,
+    },
+    {
+      name: 'JS file: discarded acquisition',
+      filename: 'file.js',
+      code: `import { open } from 'node:fs/promises';
+export async function touch(path) {
+  await open(path, 'a');
+}`,
+    },
+  ],
   invalid: [],
 });
