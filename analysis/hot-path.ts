@@ -40,6 +40,8 @@ export interface HotPathOptions {
 
 /** Why `node` is on a hot path, or `undefined` when it is not (or when that cannot be shown). */
 export function getHotPathReason(node: ts.Node, program: ts.Program, options: HotPathOptions = {}): HotPathReason | undefined {
+  // Binding sets the parent pointers this walk follows; asking for the checker binds the program.
+  program.getTypeChecker();
   let found: HotPathReason | undefined;
   let child = node;
   for (let current = node.parent; current !== undefined; child = current, current = current.parent) {
@@ -211,7 +213,8 @@ const ANNOTATION_PATTERN = /(?:^|[\s*])@(hot|cold)(?=[\s*]|$)/m;
 export function getHotAnnotation(fn: FunctionBoundary): 'hot' | 'cold' | undefined {
   const host = getCommentHost(fn);
   const text = host.getSourceFile().text;
-  const ranges = ts.getLeadingCommentRanges(text, host.pos) ?? [];
+  // An inline `f(/** @cold */ (x) => …)` comment counts as trailing trivia of the `(` before it.
+  const ranges = [...(ts.getTrailingCommentRanges(text, host.pos) ?? []), ...(ts.getLeadingCommentRanges(text, host.pos) ?? [])];
   for (let index = ranges.length - 1; index >= 0; index--) {
     const range = ranges[index];
     if (range === undefined || range.kind !== ts.SyntaxKind.MultiLineCommentTrivia) {

@@ -585,19 +585,19 @@ function getGlobalErrorType(checker: ts.TypeChecker, location: ts.Node): ts.Type
   return symbol === undefined ? undefined : checker.getDeclaredTypeOfSymbol(symbol);
 }
 
-/** `new Error(message)` when `Error` itself fits, else `new X(message)` for an error class of the union in scope. */
+/**
+ * `new X(message)` for an error class of the union that is in scope and takes a message (the
+ * function's own error type says more than `Error`), else `new Error(message)` when that fits.
+ */
 function getErrorConstruction(
   candidates: readonly ts.Type[],
   errorInstanceType: ts.Type,
   checker: ts.TypeChecker,
   location: ts.Node,
 ): ((message: string) => string) | undefined {
-  if (candidates.some((candidate) => checker.isTypeAssignableTo(errorInstanceType, candidate))) {
-    return (message) => `new Error(${message})`;
-  }
   for (const candidate of candidates) {
     const symbol = candidate.getSymbol();
-    if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Class) === 0) {
+    if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Class) === 0 || symbol.name === 'Error') {
       continue;
     }
     const inScope = checker.resolveName(symbol.name, location, ts.SymbolFlags.Value, false);
@@ -617,6 +617,9 @@ function getErrorConstruction(
     if (takesMessage && checker.isTypeAssignableTo(candidate, errorInstanceType)) {
       return (message) => `new ${symbol.name}(${message})`;
     }
+  }
+  if (candidates.some((candidate) => checker.isTypeAssignableTo(errorInstanceType, candidate))) {
+    return (message) => `new Error(${message})`;
   }
   return undefined;
 }

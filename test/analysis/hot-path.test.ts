@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+
+import { describeHotPathReason, getHotPathReason, type HotPathReason } from '../../analysis/hot-path.js';
+import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './program.js';
+
+const program = loadAnalysisProgram();
+const options = { hotFunctions: ['process*'] };
+
+function answer(reason: HotPathReason | undefined): string {
+  return reason === undefined ? 'cold' : `hot: ${reason.kind}`;
+}
+
+describe.each(['hot-path.ts', 'app/orders/route.ts'])('getHotPathReason in %s', (file) => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, file));
+
+  it('finds the annotated assertions', () => {
+    expect(assertions.length).toBeGreaterThan(0);
+    expect(assertions.filter(({ expected }) => !/^(hot: [a-z-]+|cold)$/.test(expected))).toEqual([]);
+  });
+
+  it.each(assertions.map((entry) => [entry.label, entry] as const))('%s', (_label, { assertion, expected }) => {
+    expect(answer(getHotPathReason(assertion, program, options))).toBe(expected);
+  });
+});
+
+describe('describeHotPathReason', () => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'hot-path.ts'));
+  const reasonAtLine = (line: number, hotFunctions = options.hotFunctions): HotPathReason | undefined => {
+    const entry = assertions.find(({ label }) => label.startsWith(`hot-path.ts:${line} `));
+    if (entry === undefined) {
+      throw new Error(`no assertion on line ${line}`);
+    }
+    return getHotPathReason(entry.assertion, program, { hotFunctions });
+  };
+  const describeLine = (line: number): string | undefined => {
+    const reason = reasonAtLine(line);
+    return reason === undefined ? undefined : describeHotPathReason(reason);
+  };
+
+  it('names the loop and its line', () => {
+    expect(reasonAtLine(19)).toEqual({ kind: 'loop', loopKind: 'while', line: 19 });
+    expect(describeLine(19)).toBe('inside a `while` loop at line 19');
+  });
+
+  it('names the iteration method, found through the receiver type', () => {
+    expect(describeLine(35)).toBe('inside a `some` callback at line 35, which runs once per element');
+  });
+
+  it('names the registering library and the line of a handler', () => {
+    expect(describeLine(61)).toBe('in a request handler registered at line 60 (node:http)');
+    expect(describeLine(73)).toBe('in a request handler registered at line 73 (express)');
+    expect(describeLine(64)).toBe("in a 'data' handler registered at line 64");
+  });
+
+  it('names the annotated function and the matching pattern', () => {
+    expect(describeLine(78)).toBe('in `annotated`, marked @hot at line 77');
+    expect(describeLine(82)).toBe('in `annotatedArrow`, marked @hot at line 82');
+    expect(describeLine(102)).toBe('in `Worker.processJob` (line 101), which matches the hotFunctions pattern `process*`');
+  });
+
+  it('matches hotFunctions patterns against qualified names', () => {
+    expect(reasonAtLine(107)).toBeUndefined();
+    expect(reasonAtLine(107, ['Worker.plain'])).toMatchObject({ kind: 'hot-functions-option', pattern: 'Worker.plain' });
+    expect(reasonAtLine(107, ['plain'])).toMatchObject({ kind: 'hot-functions-option', functionName: 'Worker.plain' });
+    expect(reasonAtLine(107, ['Other.*'])).toBeUndefined();
+  });
+});
