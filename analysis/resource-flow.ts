@@ -747,6 +747,9 @@ export class ResourceFlowWalker {
       if (ts.isPropertyAccessExpression(callee) && collectionStoreMethods.has(callee.name.text)) {
         return this.#escape(position, 'stored', state);
       }
+      if (isRacedAway(parent)) {
+        return state;
+      }
       const how = this.#takesOwnership(parent, parent.arguments.indexOf(position as ts.Expression));
       return how === undefined ? state : this.#escape(position, how, state);
     }
@@ -996,6 +999,28 @@ export class ResourceFlowWalker {
     }
     return undefined;
   }
+}
+
+/**
+ * `Promise.race([exited(child), timeout])`: the race settles without waiting for the losers, so a
+ * callee that releases only when it finishes cannot be trusted to have released anything.
+ */
+function isRacedAway(call: ts.CallExpression | ts.NewExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) {
+    node = node.parent;
+  }
+  const list = node.parent;
+  const racer = list.parent;
+  return (
+    ts.isArrayLiteralExpression(list) &&
+    racer !== undefined &&
+    ts.isCallExpression(racer) &&
+    ts.isPropertyAccessExpression(racer.expression) &&
+    ts.isIdentifier(racer.expression.expression) &&
+    racer.expression.expression.text === 'Promise' &&
+    (racer.expression.name.text === 'race' || racer.expression.name.text === 'any')
+  );
 }
 
 /** Methods that put their argument into a collection: `sessions.add(session)`, `queue.push(conn)`. */

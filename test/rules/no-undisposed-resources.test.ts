@@ -395,6 +395,19 @@ export async function finish(path: string, mode: 'keep' | 'drop') {
   }
 }`,
     },
+    {
+      name: "handed to a callee that waits for its exit, awaited",
+      code: `import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+declare function sleep(ms: number): Promise<void>;
+async function exited(child: ChildProcess) {
+  await once(child, 'close');
+}
+export async function transcode(input: string) {
+  const encoder = spawn('ffmpeg', ['-i', input]);
+  await exited(encoder);
+}`,
+    },
   ],
   invalid: [
     {
@@ -1193,6 +1206,43 @@ export class Log {
     await using fh = await open(path);
     return (await fh.stat()).size;
   }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the callee waiting for its exit loses a Promise.race",
+      code: `import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+declare function sleep(ms: number): Promise<void>;
+async function exited(child: ChildProcess) {
+  await once(child, 'close');
+}
+export async function transcode(input: string) {
+  const encoder = spawn('ffmpeg', ['-i', input]);
+  await Promise.race([exited(encoder), sleep(1000)]);
+}`,
+      errors: [
+        {
+          messageId: 'neverReleased',
+          line: 8,
+          column: 9,
+          endLine: 8,
+          endColumn: 16,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+declare function sleep(ms: number): Promise<void>;
+async function exited(child: ChildProcess) {
+  await once(child, 'close');
+}
+export async function transcode(input: string) {
+  using encoder = spawn('ffmpeg', ['-i', input]);
+  await Promise.race([exited(encoder), sleep(1000)]);
 }`,
             },
           ],
