@@ -1,6 +1,7 @@
 import { minimatch } from 'minimatch';
 import ts from 'typescript';
 
+import { parentOf } from './parent.js';
 import { isDeclaredInStandardLibrary } from './standard-library.js';
 
 /**
@@ -44,7 +45,7 @@ export function getHotPathReason(node: ts.Node, program: ts.Program, options: Ho
   program.getTypeChecker();
   let found: HotPathReason | undefined;
   let child = node;
-  for (let current = node.parent; current !== undefined; child = current, current = current.parent) {
+  for (let current = parentOf(node); current !== undefined; child = current, current = parentOf(current)) {
     if (ts.isSourceFile(current) || ts.isClassStaticBlockDeclaration(current)) {
       // Module top level (and a static block, which runs when the class is defined) runs once,
       // at load time, where a failure stops the start-up instead of hurting traffic.
@@ -77,6 +78,16 @@ export function getHotPathReason(node: ts.Node, program: ts.Program, options: Ho
         case 'opaque':
           return found;
       }
+    }
+  }
+  return undefined;
+}
+
+/** The innermost function around `node`, or `undefined` at module top level. */
+export function getEnclosingFunction(node: ts.Node): FunctionBoundary | undefined {
+  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
+    if (isFunctionBoundary(current)) {
+      return current;
     }
   }
   return undefined;
@@ -308,7 +319,7 @@ function getClassName(node: ts.Node): string | undefined {
 
 function getObjectLiteralName(node: ts.Node): string | undefined {
   const parent = node.parent;
-  return ts.isObjectLiteralExpression(node) && parent !== undefined && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)
+  return ts.isObjectLiteralExpression(node) && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)
     ? parent.name.text
     : undefined;
 }
@@ -501,7 +512,7 @@ function isDeclaredInNodeServerModule(name: ts.Identifier, checker: ts.TypeCheck
   return (
     declarations.length > 0 &&
     declarations.every((declaration) => {
-      for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+      for (let node = parentOf(declaration); node !== undefined; node = parentOf(node)) {
         if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
           return NODE_SERVER_MODULES.has(node.name.text);
         }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import ts from 'typescript';
 
 import type { TextEdit } from '../codemods/types.js';
-import { getFunctionName, isFunctionBoundary } from './hot-path.js';
+import { getEnclosingFunction, getFunctionName, isFunctionBoundary } from './hot-path.js';
+import { parentOf } from './parent.js';
 import { getNullishParts } from './non-null-assertion-safety.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
 
@@ -171,7 +172,7 @@ function findPlacement(assertion: ts.NonNullExpression): Placement {
   }
   const earlier: ts.Node[] = [];
   let child: ts.Node = assertion;
-  for (let node = assertion.parent; node !== undefined; child = node, node = node.parent) {
+  for (let node = parentOf(assertion); node !== undefined; child = node, node = parentOf(node)) {
     const conditional = getConditionalEvaluation(node, child);
     if (conditional !== undefined) {
       return { kind: 'refusal', reason: `the assertion runs only ${conditional}; hoisting it would run it always` };
@@ -480,11 +481,8 @@ export function describeMissingValue(assertion: ts.NonNullExpression, comparison
 
 /** `primaryWarehouse`, `OrderService.load`, or `the map callback in loadOrders`. */
 export function describeEnclosingFunction(node: ts.Node): string {
-  let fn: ts.Node | undefined = node.parent;
-  while (fn !== undefined && !isFunctionBoundary(fn)) {
-    fn = fn.parent;
-  }
-  if (fn === undefined || !isFunctionBoundary(fn)) {
+  const fn = getEnclosingFunction(node);
+  if (fn === undefined) {
     return 'module scope';
   }
   const name = getFunctionName(fn);
@@ -542,11 +540,8 @@ function getIndent(sourceFile: ts.SourceFile, node: ts.Node): string {
  */
 export function getReturnedErrorPath(assertion: ts.NonNullExpression, program: ts.Program): ErrorPath | undefined {
   const checker = program.getTypeChecker();
-  let fn: ts.Node | undefined = assertion.parent;
-  while (fn !== undefined && !isFunctionBoundary(fn)) {
-    fn = fn.parent;
-  }
-  if (fn === undefined || !isFunctionBoundary(fn) || ts.isConstructorDeclaration(fn) || ts.isSetAccessorDeclaration(fn) || fn.asteriskToken !== undefined) {
+  const fn = getEnclosingFunction(assertion);
+  if (fn === undefined || ts.isConstructorDeclaration(fn) || ts.isSetAccessorDeclaration(fn) || fn.asteriskToken !== undefined) {
     return undefined;
   }
   const signature = checker.getSignatureFromDeclaration(fn);

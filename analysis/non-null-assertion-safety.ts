@@ -1,7 +1,8 @@
-import { unionConstituents } from 'ts-api-utils';
+import { isTypeReference, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
 import { isFunctionBoundary } from './hot-path.js';
+import { parentOf } from './parent.js';
 import { isDeclaredInStandardLibrary } from './standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
 
@@ -94,8 +95,7 @@ function isBoundsCheckedIndex(access: ts.ElementAccessExpression, checker: ts.Ty
     return false;
   }
   const indexSymbol = checker.getSymbolAtLocation(index);
-  for (let node: ts.Node = access; node.parent !== undefined; node = node.parent) {
-    const loop = node.parent;
+  for (let node: ts.Node = access, loop = parentOf(access); loop !== undefined; node = loop, loop = parentOf(loop)) {
     if (ts.isForStatement(loop) && loop.statement === node) {
       if (isIndexLoopOver(loop, indexSymbol, arrayKey, checker) && !isWrittenIn(loop.statement, [index.text, arrayKey])) {
         return true;
@@ -319,8 +319,8 @@ function hasNullableMapValues(map: ts.Expression, checker: ts.TypeChecker): bool
 function getMapValueType(type: ts.Type, checker: ts.TypeChecker, depth: number): ts.Type | undefined {
   for (const constituent of unionConstituents(type)) {
     const symbolName = constituent.getSymbol()?.name;
-    if (symbolName !== undefined && MAP_INTERFACES.has(symbolName) && (constituent as ts.TypeReference).target !== undefined) {
-      return checker.getTypeArguments(constituent as ts.TypeReference)[1];
+    if (symbolName !== undefined && MAP_INTERFACES.has(symbolName) && isTypeReference(constituent)) {
+      return checker.getTypeArguments(constituent)[1];
     }
     if (depth < 5 && constituent.isClassOrInterface()) {
       for (const base of checker.getBaseTypes(constituent)) {
@@ -330,9 +330,8 @@ function getMapValueType(type: ts.Type, checker: ts.TypeChecker, depth: number):
         }
       }
     }
-    const target = (constituent as ts.TypeReference).target;
-    if (depth < 5 && target !== undefined && target !== constituent && target.isClassOrInterface()) {
-      for (const base of checker.getBaseTypes(target)) {
+    if (depth < 5 && isTypeReference(constituent) && constituent.target !== constituent && constituent.target.isClassOrInterface()) {
+      for (const base of checker.getBaseTypes(constituent.target)) {
         const value = getMapValueType(base, checker, depth + 1);
         if (value !== undefined) {
           return value;
@@ -556,7 +555,7 @@ function findGuard(
   const implies = (condition: ts.Expression, polarity: boolean): boolean =>
     polarity ? getConjuncts(condition).some((part) => isCondition(part, true)) : getDisjuncts(condition).some((part) => isCondition(part, false));
   let child: ts.Node = use;
-  for (let node = use.parent; node !== undefined; child = node, node = node.parent) {
+  for (let node = parentOf(use); node !== undefined; child = node, node = parentOf(node)) {
     if (isFunctionBoundary(node) || ts.isSourceFile(node)) {
       return undefined;
     }
@@ -631,8 +630,8 @@ function alwaysExits(statement: ts.Statement): boolean {
 
 function getContainer(node: ts.Node): ts.Node {
   let current = node;
-  while (current.parent !== undefined && !isFunctionBoundary(current.parent)) {
-    current = current.parent;
+  for (let parent = parentOf(current); parent !== undefined && !isFunctionBoundary(parent); parent = parentOf(current)) {
+    current = parent;
   }
   return current;
 }
@@ -644,7 +643,7 @@ function getContainer(node: ts.Node): ts.Node {
  */
 function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
   const ranges: { start: number; end: number }[] = [{ start: guard.end, end: use.getStart() }];
-  for (let node = use.parent; node !== undefined && node !== guard.container; node = node.parent) {
+  for (let node = parentOf(use); node !== undefined && node !== guard.container; node = parentOf(node)) {
     if (ts.isIterationStatement(node, false) && node.getStart() >= guard.end) {
       ranges.push({ start: node.getStart(), end: node.end });
     }

@@ -1,5 +1,4 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
-import type ts from 'typescript';
 
 import { describeHotPathReason, getHotPathReason } from '../analysis/hot-path.js';
 import {
@@ -60,7 +59,7 @@ export default createRule<Options, MessageId>({
 
     return {
       TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
-        const assertion = services.esTreeNodeToTSNodeMap.get(node) as ts.NonNullExpression;
+        const assertion = services.esTreeNodeToTSNodeMap.get(node);
         const hotPath = getHotPathReason(assertion, program, { hotFunctions });
         if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
           return;

@@ -10,7 +10,7 @@ import {
   type ErrorPath,
   type NonNullAssertionFix,
 } from '../../analysis/non-null-assertion-fix.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './program.js';
+import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
 
 const program = loadAnalysisProgram();
 const sourceFile = getFixtureSourceFile(program, 'non-null-assertion-fix.ts');

@@ -1,4 +1,4 @@
-import { ESLint } from 'eslint';
+import { ESLint, type Rule } from 'eslint';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,8 @@ describe('no-non-null-assertion-in-hot-path on mongodb/src', () => {
             parser: tseslint.parser,
             parserOptions: { project: tsconfigPath, tsconfigRootDir: root },
           },
-          plugins: { predictable: { rules: { 'no-non-null-assertion-in-hot-path': rule } } },
+          // typescript-eslint's rule type is stricter than ESLint's own; the runtime shape is the same.
+          plugins: { predictable: { rules: { 'no-non-null-assertion-in-hot-path': rule as unknown as Rule.RuleModule } } },
           rules: { 'predictable/no-non-null-assertion-in-hot-path': 'error' },
         },
       ],
