@@ -6,6 +6,8 @@
  * const report = await runCodemod(codemods['to-using'], { paths: ['src'], dry: true });
  * ```
  */
+import toUsing from './to-using.js';
+import toErrorReturns from './to-error-returns.js';
 import type { Codemod } from './types.js';
 
 /**
@@ -14,7 +16,10 @@ import type { Codemod } from './types.js';
  * line; the key must equal its `name`. Declare the options as a type alias (not an interface) so
  * that `Codemod<Options>` fits this record.
  */
-export const codemods: Readonly<Record<string, Codemod>> = {};
+export const codemods: Readonly<Record<string, Codemod>> = {
+  'to-error-returns': toErrorReturns,
+  'to-using': toUsing,
+};
 
 export { runCodemod, transformProject, selectTargetFiles, applyEdits, findInvalidEdit, createGitGuard, writeFileAtomically, CodemodUsageError, DEFAULT_EXTENSIONS, MARK_PREFIX } from './runner.js';
 export type {

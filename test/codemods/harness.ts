@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project, ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
@@ -29,22 +29,39 @@ export interface CodemodFixture {
   /** `undefined` for a refusal case: the file must come out byte-identical, with a refusal reported. */
   output: string | undefined;
   options: Record<string, unknown>;
+  /** From `<case>.tsconfig.json`: compiler options that replace the defaults for this case (a project without `esnext.disposable`). */
+  compilerOptions?: Record<string, unknown>;
+  /** Files of the fixture directory that are not part of a case (shared fake modules), copied next to each case. */
+  supportFiles?: Record<string, string>;
 }
 
-/** The cases in `directory`: `<case>.input.ts`, optional `<case>.output.ts` and `<case>.options.json`. */
+const CASE_FILE = /\.(input\.ts|output\.ts|options\.json|tsconfig\.json)$/;
+
+/**
+ * The cases in `directory`: `<case>.input.ts`, optional `<case>.output.ts`, `<case>.options.json`
+ * and `<case>.tsconfig.json` (`{ "compilerOptions": … }` replacing the defaults). Any other file
+ * there (a shared fake module the cases import) is copied next to every case.
+ */
 export function readCodemodFixtures(directory: string): CodemodFixture[] {
   const read = (fileName: string): string | undefined => (existsSync(join(directory, fileName)) ? readFileSync(join(directory, fileName), 'utf8') : undefined);
-  return readdirSync(directory)
+  const fileNames = readdirSync(directory).sort();
+  const supportFiles: Record<string, string> = {};
+  for (const fileName of fileNames.filter((candidate) => !CASE_FILE.test(candidate) && statSync(join(directory, candidate)).isFile())) {
+    supportFiles[fileName] = read(fileName) ?? '';
+  }
+  return fileNames
     .filter((fileName) => fileName.endsWith('.input.ts'))
-    .sort()
     .map((fileName) => {
       const name = fileName.slice(0, -'.input.ts'.length);
       const options = read(`${name}.options.json`);
+      const tsconfig = read(`${name}.tsconfig.json`);
       return {
         name,
         input: read(fileName) ?? '',
         output: read(`${name}.output.ts`),
         options: options === undefined ? {} : (JSON.parse(options) as Record<string, unknown>),
+        ...(tsconfig === undefined ? {} : { compilerOptions: (JSON.parse(tsconfig) as { compilerOptions: Record<string, unknown> }).compilerOptions }),
+        ...(Object.keys(supportFiles).length === 0 ? {} : { supportFiles }),
       };
     });
 }
@@ -58,7 +75,11 @@ export function readCodemodFixtures(directory: string): CodemodFixture[] {
 export async function checkCodemodFixture(codemod: Codemod, fixture: CodemodFixture): Promise<void> {
   const directory = mkdtempSync(join(repositoryRoot, '.predictable-tmp-fixture-'));
   try {
-    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(FIXTURE_TSCONFIG, null, 2));
+    const tsconfig = { compilerOptions: { ...FIXTURE_TSCONFIG.compilerOptions, ...fixture.compilerOptions } };
+    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    for (const [supportName, text] of Object.entries(fixture.supportFiles ?? {})) {
+      writeFileSync(join(directory, supportName), text);
+    }
     const fileName = `${fixture.name}.ts`;
     const filePath = join(directory, fileName);
     writeFileSync(filePath, fixture.input);
@@ -91,18 +112,109 @@ export async function checkCodemodFixture(codemod: Codemod, fixture: CodemodFixt
 }
 
 /**
+ * A case that spans files: `<case>/input/**` is the project before the run, `<case>/output/**` the
+ * whole project after it (created files included; no `output/` for a refusal, where every file
+ * must stay byte-identical), `<case>/options.json` the codemod's options. The run covers the whole
+ * tree. `tsconfig.json` is the harness's unless the input has its own.
+ */
+export interface MultiFileCodemodFixture {
+  name: string;
+  /** Path relative to the project root → text. */
+  inputFiles: Record<string, string>;
+  outputFiles: Record<string, string> | undefined;
+  options: Record<string, unknown>;
+}
+
+function readTree(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const absolute = join(entry.parentPath, entry.name);
+      files[relative(root, absolute).split('\\').join('/')] = readFileSync(absolute, 'utf8');
+    }
+  }
+  return files;
+}
+
+/** The multi-file cases in `directory`: its subdirectories that hold an `input/` tree. */
+export function readMultiFileCodemodFixtures(directory: string): MultiFileCodemodFixture[] {
+  return readdirSync(directory)
+    .filter((name) => statSync(join(directory, name)).isDirectory() && existsSync(join(directory, name, 'input')))
+    .sort()
+    .map((name) => {
+      const caseDirectory = join(directory, name);
+      const options = join(caseDirectory, 'options.json');
+      return {
+        name,
+        inputFiles: readTree(join(caseDirectory, 'input')),
+        outputFiles: existsSync(join(caseDirectory, 'output')) ? readTree(join(caseDirectory, 'output')) : undefined,
+        options: existsSync(options) ? (JSON.parse(readFileSync(options, 'utf8')) as Record<string, unknown>) : {},
+      };
+    });
+}
+
+/** The multi-file counterpart of {@link checkCodemodFixture}: same checks, over the whole tree. */
+export async function checkMultiFileCodemodFixture(codemod: Codemod, fixture: MultiFileCodemodFixture): Promise<void> {
+  const directory = mkdtempSync(join(repositoryRoot, '.predictable-tmp-fixture-'));
+  try {
+    const hasOwnTsconfig = fixture.inputFiles['tsconfig.json'] !== undefined;
+    if (!hasOwnTsconfig) writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(FIXTURE_TSCONFIG, null, 2));
+    for (const [relativePath, text] of Object.entries(fixture.inputFiles)) {
+      mkdirSync(dirname(join(directory, relativePath)), { recursive: true });
+      writeFileSync(join(directory, relativePath), text);
+    }
+    const project = (): Record<string, string> => {
+      const tree = readTree(directory);
+      if (!hasOwnTsconfig) delete tree['tsconfig.json'];
+      return tree;
+    };
+    const run = () => runCodemod(codemod, { cwd: directory, paths: ['.'], force: true, options: fixture.options });
+
+    const first = await run();
+    const problems = first.files.filter((file) => file.status === 'errored' || file.status === 'skipped');
+    expect(problems.map((file) => `${file.status}: ${file.reason ?? ''}`), 'no file may error or be skipped').toEqual([]);
+    const actual = project();
+    if (fixture.outputFiles === undefined) {
+      expect(actual, 'a case without output/ must leave every file byte-identical').toEqual(fixture.inputFiles);
+      expect(first.refusals.length, 'a case without output/ must report why it refused').toBeGreaterThan(0);
+    } else {
+      expect(actual).toEqual(fixture.outputFiles);
+    }
+
+    const diagnostics = new Project({ tsConfigFilePath: join(directory, 'tsconfig.json') }).getPreEmitDiagnostics().map((diagnostic) => {
+      const line = diagnostic.getLineNumber();
+      const file = diagnostic.getSourceFile()?.getFilePath();
+      return `${file === undefined ? '' : `${relative(directory, file)}:`}${line === undefined ? '' : `${String(line)}: `}TS${String(diagnostic.getCode())} ${ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`;
+    });
+    expect(diagnostics, 'the result must type-check').toEqual([]);
+
+    const second = await run();
+    expect(project(), 'a second run must change nothing').toEqual(actual);
+    expect(second.files.filter((file) => file.status !== 'unchanged').map((file) => file.filePath)).toEqual([]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
  * One test per case in `test/fixtures/codemods/<codemodName>/`: adding a case is adding two
- * files (or one, for a refusal).
+ * files (or one, for a refusal), or a `<case>/` directory with `input/` and `output/` trees.
  */
 export function runCodemodFixtures(codemodName: string, codemod: Codemod, directory = join(repositoryRoot, 'test/fixtures/codemods', codemodName)): void {
   const fixtures = readCodemodFixtures(directory);
+  const multiFileFixtures = readMultiFileCodemodFixtures(directory);
   describe(`${codemodName} fixtures`, () => {
     it('has fixtures', () => {
-      expect(fixtures.length).toBeGreaterThan(0);
+      expect(fixtures.length + multiFileFixtures.length).toBeGreaterThan(0);
     });
     for (const fixture of fixtures) {
       it(fixture.name, async () => {
         await checkCodemodFixture(codemod, fixture);
+      });
+    }
+    for (const fixture of multiFileFixtures) {
+      it(`${fixture.name}/`, async () => {
+        await checkMultiFileCodemodFixture(codemod, fixture);
       });
     }
   });

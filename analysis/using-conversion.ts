@@ -1,0 +1,723 @@
+import * as tsutils from 'ts-api-utils';
+import ts from 'typescript';
+
+import type { ResourceAnalysisContext } from './resource-context.js';
+import {
+  analyzeResourceLifetime,
+  findPromiseEscapingBlock,
+  findResourceAcquisitions,
+  type ReleaseSite,
+  type ResourceAcquisition,
+  type ResourceLifetimeVerdict,
+} from './resource-lifetime.js';
+import { getNonNullishConstituents } from './types.js';
+
+/**
+ * Can a manually released resource become a `using` declaration without changing what the
+ * program does, and with which text edits? The answer `to-using` applies, built on the verdicts
+ * `no-undisposed-resources` reports from, so the codemod converts exactly what the analysis
+ * proves is released by hand, and never a resource the rule would then flag.
+ *
+ * Three shapes convert:
+ * - `const x = acquire(); try { body } finally { …other work; x.close(); }`: the declaration
+ *   becomes `using`; the `try` is removed when nothing else remains of it, otherwise it keeps its
+ *   `catch` and the other work of its `finally`, which still runs before the disposal.
+ * - several resources released at the end of one `finally`, in reverse order of acquisition:
+ *   consecutive `using` declarations, disposed in that same order.
+ * - `const x = acquire(); …; x.close();` with the release last in the block: `using`, release
+ *   dropped (it now also runs when the block is left by an exception).
+ * When statements after the `try` must still run after the release, the declaration and the
+ * body are wrapped in a block of their own, so the disposal happens where the release did.
+ */
+
+/** Replace `[start, end)` of the original text with `text`. */
+export interface SourceEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type UsingKeyword = 'using' | 'await using';
+
+export interface UsingConversion {
+  acquisition: ResourceAcquisition;
+  keyword: UsingKeyword;
+  /** `const fh → await using fh`, plus what now happens differently on failure. */
+  description: string;
+}
+
+export interface UsingRefusal {
+  acquisition: ResourceAcquisition;
+  /** Where a reviewer should look: the declaration (or the acquiring call). */
+  node: ts.Node;
+  /** One sentence: why the codemod left this alone, and what to do about it. */
+  reason: string;
+}
+
+export interface UsingConversionPlan {
+  conversions: UsingConversion[];
+  refusals: UsingRefusal[];
+  /** Non-overlapping edits of the source file, sorted, applying every conversion at once. */
+  edits: SourceEdit[];
+}
+
+/**
+ * Every resource of `sourceFile` and what to do about it. Resources that are fine as they are
+ * (already `using`, or handed on to someone else) are neither converted nor refused.
+ */
+export function planUsingConversions(sourceFile: ts.SourceFile, context: ResourceAnalysisContext): UsingConversionPlan {
+  const refusals: UsingRefusal[] = [];
+  const candidates: Candidate[] = [];
+  for (const acquisition of findResourceAcquisitions(sourceFile, context)) {
+    const verdict = analyzeResourceLifetime(acquisition, context);
+    const outcome = classify(verdict, context);
+    if (outcome === undefined) continue;
+    if ('reason' in outcome) refusals.push(outcome);
+    else candidates.push(outcome);
+  }
+
+  const shaped: ShapedConversion[] = [];
+  const inFinally = groupBy(
+    candidates.filter((candidate) => candidate.tryStatement !== undefined),
+    (candidate) => candidate.tryStatement,
+  );
+  for (const group of inFinally.values()) {
+    collect(planFinallyGroup(group, sourceFile), shaped, refusals);
+  }
+  const trailing = groupBy(
+    candidates.filter((candidate) => candidate.tryStatement === undefined),
+    (candidate) => candidate.block,
+  );
+  for (const group of trailing.values()) {
+    collect(planTrailingGroup(group, sourceFile), shaped, refusals);
+  }
+
+  const missing = missingGlobalTypes(context);
+  const accepted: ShapedConversion[] = [];
+  for (const conversion of shaped.sort((left, right) => left.declarationStart - right.declarationStart)) {
+    const missingType = conversion.members.map((member) => (member.keyword === 'await using' ? missing.async : missing.sync)).find((type) => type !== undefined);
+    if (missingType !== undefined) {
+      for (const member of conversion.members) refusals.push(refuse(member.acquisition, libraryReason(missingType)));
+      continue;
+    }
+    accepted.push(conversion);
+  }
+
+  const edits = mergeEdits(sourceFile, accepted, refusals);
+  const conversions = accepted.flatMap((conversion) =>
+    conversion.members.map((member) => ({ acquisition: member.acquisition, keyword: member.keyword, description: member.description })),
+  );
+  return { conversions, refusals: refusals.sort((left, right) => left.node.getStart() - right.node.getStart()), edits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which acquisitions are candidates
+
+/** An acquisition that passed every check that concerns it alone. */
+interface Candidate {
+  acquisition: ResourceAcquisition;
+  declaration: ts.VariableStatement;
+  name: string;
+  block: ts.Block;
+  release: ReleaseSite;
+  /** The `try` whose `finally` releases it; `undefined` for a release at the end of the block. */
+  tryStatement: ts.TryStatement | undefined;
+  keyword: UsingKeyword;
+  /** What changes on failure, for the report. */
+  failureNote: string;
+}
+
+function refuse(acquisition: ResourceAcquisition, reason: string): UsingRefusal {
+  const binding = acquisition.binding;
+  return { acquisition, node: binding.kind === 'discarded' ? acquisition.expression : binding.statement, reason };
+}
+
+function lineOf(node: ts.Node): number {
+  const sourceFile = node.getSourceFile();
+  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+}
+
+function describeRelease(release: ReleaseSite): string {
+  return `\`${release.call.getText()}\``;
+}
+
+const escapeWords: Record<string, string> = {
+  returned: 'is returned',
+  yielded: 'is yielded',
+  thrown: 'is thrown',
+  stored: 'is stored',
+  aliased: 'is assigned to another variable',
+  transferred: 'is handed to a call that takes ownership of it',
+  'disposable-stack': 'is handed to a DisposableStack',
+  captured: 'is captured by a function that may outlive the block',
+  piped: 'is piped into another stream',
+  listening: 'is listening',
+  consumed: 'is consumed by a loop',
+  exported: 'is exported',
+};
+
+/** A candidate, a refusal, or `undefined` when there is nothing to convert and nothing to say. */
+function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext): Candidate | UsingRefusal | undefined {
+  const { acquisition } = verdict;
+  const binding = acquisition.binding;
+  if (binding.kind === 'discarded' || (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using'))) {
+    return undefined;
+  }
+  switch (verdict.kind) {
+    case 'escapes':
+    case 'using':
+    case 'discarded':
+    case 'double-dispose':
+      // Handed on (a factory, a pool), or already a `using` declaration: nothing to migrate.
+      return undefined;
+    case 'never-released':
+      return refuse(acquisition, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
+    case 'released-in-some-branches':
+      return refuse(acquisition, 'released in some branches only: `using` would release it on the others too; decide by hand');
+    case 'missed-on-early-exit':
+      return refuse(acquisition, `the \`${verdict.exit.getFirstToken()?.getText() ?? 'return'}\` on line ${String(lineOf(verdict.exit))} leaves it unreleased: \`using\` would release it there too; decide by hand`);
+    case 'acquired-in-loop-not-released':
+      return refuse(acquisition, 'still held when the next iteration acquires another: `using` would release it at the end of each iteration; decide by hand');
+    case 'promise-escapes-release-scope':
+      return refuse(acquisition, `the promise returned on line ${String(lineOf(verdict.returned))} still uses it after the release; \`await\` it first`);
+    case 'released-in-finally':
+    case 'acquire-try-gap':
+    case 'released-on-every-path':
+    case 'released-only-on-success':
+      return classifyReleased(verdict, context);
+  }
+}
+
+function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext): Candidate | UsingRefusal {
+  const { acquisition } = verdict;
+  const binding = acquisition.binding;
+  if (binding.kind === 'assignment') {
+    return refuse(acquisition, 'assigned to a variable declared earlier: `using` needs the acquisition in its declaration');
+  }
+  if (binding.kind !== 'variable') {
+    return refuse(acquisition, 'not kept in a variable');
+  }
+  const name = binding.name.text;
+  if (binding.declarationKind === 'var') {
+    return refuse(acquisition, `\`var ${name}\` is function-scoped: \`using\` would release it at the end of its block instead; make it \`const\` first`);
+  }
+  const list = binding.statement.declarationList;
+  if (list.declarations.length !== 1) {
+    return refuse(acquisition, 'declared together with other variables: split the declaration first');
+  }
+  const block = binding.statement.parent;
+  if (!ts.isBlock(block)) {
+    return refuse(acquisition, 'not declared directly in a block');
+  }
+  if (binding.declarationKind === 'let' && isReassigned(binding.symbol, acquisition.owner, context.checker)) {
+    return refuse(acquisition, `\`${name}\` is reassigned: a \`using\` variable cannot be, and the release would apply to another value`);
+  }
+  const escape = verdict.escapes[0];
+  if (escape !== undefined) {
+    return refuse(acquisition, `it escapes on line ${String(lineOf(escape.node))}, where it ${escapeWords[escape.how] ?? escape.how}, so it is not this block's to release`);
+  }
+  if (acquisition.resource.disposal === undefined) {
+    const typeName = acquisition.resource.typeName;
+    return refuse(
+      acquisition,
+      `\`${typeName}\` has no \`[Symbol.dispose]\`/\`[Symbol.asyncDispose]\`, so \`using\` cannot release it: it needs an adapter (for example \`using stack = new DisposableStack(); stack.defer(() => ${name}.release());\`, or a wrapper type whose disposal is the release)`,
+    );
+  }
+  if (verdict.releases.length !== 1) {
+    return refuse(acquisition, `released in ${String(verdict.releases.length)} places (${verdict.releases.map(describeRelease).join(', ')}): convert by hand`);
+  }
+  const release = verdict.releases[0] as ReleaseSite;
+  if (!release.isOwnDisposal) {
+    return refuse(
+      acquisition,
+      `${describeRelease(release)} is not what disposing a \`${acquisition.resource.typeName}\` does (its \`[Symbol.${acquisition.resource.disposal === 'async' ? 'asyncDispose' : 'dispose'}]\` is a different operation), so \`using\` would change how it is released`,
+    );
+  }
+  const awaited = isAwaited(release.call);
+  const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
+  if (release.isAsync && !isAsyncFunction(acquisition.owner)) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is asynchronous but the function is not \`async\`, and \`await using\` needs an async function`);
+  }
+  if (release.isAsync && !awaited) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is not awaited: \`await using\` would wait for it, which the code does not`);
+  }
+  if (keyword === 'using' && !hasSyncDisposal(acquisition.resource.type, context.checker)) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is synchronous but \`${acquisition.resource.typeName}\` only has \`[Symbol.asyncDispose]\`: \`await using\` would wait for the disposal`);
+  }
+  const escapingPromise = findPromiseEscapingBlock(acquisition, context);
+  if (escapingPromise !== undefined) {
+    return refuse(acquisition, `the promise returned on line ${String(lineOf(escapingPromise))} still uses it: \`using\` would release it before that promise settles`);
+  }
+  const tryStatement = release.finallyOf;
+  if (tryStatement !== undefined) {
+    if (tryStatement.parent !== block || tryStatement.getStart() < binding.statement.end) {
+      return refuse(acquisition, `the \`try\` on line ${String(lineOf(tryStatement))} that releases it is not in the block of the declaration`);
+    }
+    const finallyBlock = tryStatement.finallyBlock;
+    if (finallyBlock === undefined || release.statement.parent !== finallyBlock) {
+      return refuse(acquisition, describeNestedRelease(release, finallyBlock));
+    }
+    if (!isPlainReleaseStatement(release)) {
+      return refuse(acquisition, `the release ${describeRelease(release)} is part of a larger statement: convert by hand`);
+    }
+    const failureNote = verdict.kind === 'acquire-try-gap' ? `; it is now also released when line ${String(lineOf(verdict.gap))} throws` : '';
+    return { acquisition, declaration: binding.statement, name, block, release, tryStatement, keyword, failureNote };
+  }
+  if (release.statement.parent !== block || !isPlainReleaseStatement(release)) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is not a statement of the declaration's block and not in a \`finally\`: convert by hand`);
+  }
+  return {
+    acquisition,
+    declaration: binding.statement,
+    name,
+    block,
+    release,
+    tryStatement: undefined,
+    keyword,
+    failureNote: '; the release now also runs when an exception leaves the block',
+  };
+}
+
+/** `try { c.close(); } catch {}` inside the `finally`, or `if (c) c.close()`. */
+function describeNestedRelease(release: ReleaseSite, finallyBlock: ts.Block | undefined): string {
+  for (let node: ts.Node = release.statement; node !== finallyBlock && node.parent !== undefined; node = node.parent) {
+    const parent = node.parent;
+    if (ts.isTryStatement(parent) && parent.tryBlock === node && parent.catchClause !== undefined) {
+      return `the error of ${describeRelease(release)} is caught on line ${String(lineOf(parent.catchClause))}: \`using\` would let it propagate (combined with the body's error in a \`SuppressedError\`)`;
+    }
+  }
+  return `the release ${describeRelease(release)} is conditional or nested in the \`finally\`: convert by hand`;
+}
+
+function isPlainReleaseStatement(release: ReleaseSite): boolean {
+  const statement = release.statement;
+  if (!ts.isExpressionStatement(statement)) return false;
+  let expression: ts.Expression = statement.expression;
+  if (ts.isAwaitExpression(expression)) expression = expression.expression;
+  return expression === release.call;
+}
+
+function isAwaited(call: ts.CallExpression): boolean {
+  let top: ts.Node = call;
+  while (ts.isParenthesizedExpression(top.parent)) top = top.parent;
+  return ts.isAwaitExpression(top.parent);
+}
+
+function isAsyncFunction(owner: ResourceAcquisition['owner']): boolean {
+  return !ts.isSourceFile(owner) && tsutils.includesModifier(ts.getModifiers(owner as ts.HasModifiers), ts.SyntaxKind.AsyncKeyword);
+}
+
+function hasSyncDisposal(type: ts.Type, checker: ts.TypeChecker): boolean {
+  return (getNonNullishConstituents(type) ?? []).every((part) =>
+    tsutils.intersectionConstituents(part).some((piece) => tsutils.getWellKnownSymbolPropertyOfType(piece, 'dispose', checker) !== undefined),
+  );
+}
+
+function isReassigned(symbol: ts.Symbol, owner: ts.Node, checker: ts.TypeChecker): boolean {
+  const targets = (node: ts.Expression): boolean => ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol;
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isBinaryExpression(node) && tsutils.isAssignmentKind(node.operatorToken.kind) && targets(node.left)) return true;
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && targets(node.operand)) return true;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(owner);
+}
+
+/** The global types a `using` declaration is checked against, when the program lacks them. */
+function missingGlobalTypes(context: ResourceAnalysisContext): { sync: string | undefined; async: string | undefined } {
+  const has = (name: string): boolean => context.checker.resolveName(name, undefined, ts.SymbolFlags.Type, false) !== undefined;
+  return { sync: has('Disposable') ? undefined : 'Disposable', async: has('AsyncDisposable') ? undefined : 'AsyncDisposable' };
+}
+
+function libraryReason(missingType: string): string {
+  return `this project's \`lib\` has no global \`${missingType}\` type, which \`using\` needs: add \`"esnext.disposable"\` to \`compilerOptions.lib\` (TypeScript 5.2 or later), and on runtimes without \`Symbol.dispose\`/\`Symbol.asyncDispose\` load a polyfill before this code runs`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes: which statements change, and how
+
+interface Member {
+  acquisition: ResourceAcquisition;
+  keyword: UsingKeyword;
+  description: string;
+}
+
+/**
+ * The edits of one conversion: plain replacements of the original text, plus ranges whose lines
+ * move one indentation level left or right (summed where conversions nest, so that a `try`
+ * inside a converted `try` comes out two levels further left).
+ */
+interface ShapedConversion {
+  members: Member[];
+  declarationStart: number;
+  replacements: SourceEdit[];
+  indents: IndentChange[];
+}
+
+/** Every line that starts after `start` and before `end` gains (or loses) `columns` of `unit`. */
+interface IndentChange {
+  start: number;
+  end: number;
+  unit: string;
+  direction: 1 | -1;
+}
+
+type GroupOutcome = { conversion: ShapedConversion } | { refusals: UsingRefusal[] };
+
+function collect(outcome: GroupOutcome, shaped: ShapedConversion[], refusals: UsingRefusal[]): void {
+  if ('conversion' in outcome) shaped.push(outcome.conversion);
+  else refusals.push(...outcome.refusals);
+}
+
+function refuseAll(group: readonly Candidate[], reason: string): GroupOutcome {
+  return { refusals: group.map((candidate) => refuse(candidate.acquisition, reason)) };
+}
+
+function groupBy<Key, Value>(values: readonly Value[], keyOf: (value: Value) => Key): Map<Key, Value[]> {
+  const groups = new Map<Key, Value[]>();
+  for (const value of values) {
+    const key = keyOf(value);
+    const group = groups.get(key) ?? [];
+    group.push(value);
+    groups.set(key, group);
+  }
+  return groups;
+}
+
+function toMember(candidate: Candidate): Member {
+  const keywordText = candidate.declaration.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
+  return {
+    acquisition: candidate.acquisition,
+    keyword: candidate.keyword,
+    description: `${keywordText} ${candidate.name} → ${candidate.keyword} ${candidate.name}${candidate.failureNote}`,
+  };
+}
+
+/** `const` → `using`: the keyword of the declaration list. */
+function keywordEdit(candidate: Candidate, sourceFile: ts.SourceFile): SourceEdit {
+  const list = candidate.declaration.declarationList;
+  const start = list.getStart(sourceFile);
+  const keywordLength = list.flags & ts.NodeFlags.Const ? 'const'.length : 'let'.length;
+  return { start, end: start + keywordLength, text: candidate.keyword };
+}
+
+/** Releases at the end of one `finally`, in reverse order of acquisition. */
+function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceFile): GroupOutcome {
+  const group = [...unsorted].sort((left, right) => left.declaration.getStart() - right.declaration.getStart());
+  const first = group[0] as Candidate;
+  const tryStatement = first.tryStatement as ts.TryStatement;
+  const finallyBlock = tryStatement.finallyBlock as ts.Block;
+  const block = first.block;
+  const statements = finallyBlock.statements;
+  const releaseStatements = new Set(group.map((candidate) => candidate.release.statement));
+  // The releases must be the last statements of the `finally`, last acquired first released:
+  // that is the order the `using` declarations are disposed in, after whatever the `finally` keeps.
+  const trailing = statements.slice(statements.length - group.length);
+  if (!trailing.every((statement) => releaseStatements.has(statement))) {
+    return refuseAll(
+      group,
+      `the \`finally\` on line ${String(lineOf(finallyBlock))} does other work after the release, which \`using\` would do before it; move that work before the release first`,
+    );
+  }
+  const expectedOrder = [...group].reverse().map((candidate) => candidate.release.statement);
+  if (trailing.some((statement, index) => statement !== expectedOrder[index])) {
+    return refuseAll(
+      group,
+      `the \`finally\` on line ${String(lineOf(finallyBlock))} releases ${group.map((candidate) => `\`${candidate.name}\``).join(' and ')} in acquisition order, but \`using\` disposes in reverse: reorder the releases first if that is safe`,
+    );
+  }
+  const remainingFinally = statements.slice(0, statements.length - group.length);
+  const keepsTry = remainingFinally.length > 0 || tryStatement.catchClause !== undefined;
+  const blockStatements = [...block.statements];
+  const firstIndex = blockStatements.indexOf(first.declaration);
+  const tryIndex = blockStatements.indexOf(tryStatement);
+  const between = blockStatements.slice(firstIndex, tryIndex);
+  const following = blockStatements.slice(tryIndex + 1);
+  const movedDeclarations = keepsTry ? new Set<string>() : declaredNames(tryStatement.tryBlock.statements);
+
+  const wrap = needsBlock(following, group, movedDeclarations, [...blockStatements.slice(0, firstIndex), ...between.filter((statement) => !group.some((candidate) => candidate.declaration === statement))]);
+  if (wrap) {
+    const hidden = namesUsedAfter(between, following);
+    if (hidden !== undefined) {
+      return refuseAll(group, `\`${hidden}\` is used after the \`try\`, and keeping the release where it was needs a block around the declarations: convert by hand`);
+    }
+  }
+
+  const replacements: SourceEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
+  const indents: IndentChange[] = [];
+  const text = sourceFile.text;
+  const blockIndent = indentationOf(text, first.declaration.getStart(sourceFile));
+  const unit = indentUnit(text, block, blockIndent);
+  if (unit === undefined) {
+    return refuseAll(group, 'the block is laid out on one line: convert by hand');
+  }
+  const layout = tryLayout(tryStatement, sourceFile);
+  const tryText = text.slice(tryStatement.getStart(sourceFile), tryStatement.end);
+  if (layout === undefined && !wrap && !keepsTry && !tryText.includes('\n')) {
+    // `try { work(c); } finally { c.close(); }` on one line: its body takes its place.
+    const body = tryStatement.tryBlock;
+    replacements.push({ start: tryStatement.getStart(sourceFile), end: tryStatement.end, text: text.slice(body.getStart(sourceFile) + 1, body.end - 1).trim() });
+    return { conversion: { members: group.map(toMember), declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
+  }
+  if (layout === undefined && (wrap || !keepsTry)) {
+    return refuseAll(group, `the \`try\` on line ${String(lineOf(tryStatement))} is laid out in a way the codemod does not rewrite (it expects \`try {\` and the closing \`}\` on lines of their own): convert by hand`);
+  }
+  if (keepsTry) {
+    if (remainingFinally.length > 0) {
+      for (const statement of releaseStatements) replacements.push(statementRemoval(statement, sourceFile));
+    } else {
+      // Only the `catch` remains: drop ` finally { … }`.
+      replacements.push({ start: (tryStatement.catchClause as ts.CatchClause).end, end: tryStatement.end, text: '' });
+    }
+  }
+  if (layout === undefined) {
+    // Only a `finally` to trim in place, which needs no particular layout.
+    return { conversion: { members: group.map(toMember), declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
+  }
+  const closing = wrap ? `${blockIndent}}\n` : '';
+  if (keepsTry) {
+    if (wrap) replacements.push({ start: layout.afterEnd, end: layout.afterEnd, text: closing });
+  } else {
+    replacements.push({ start: layout.tryLineStart, end: layout.bodyStart, text: '' });
+    replacements.push({ start: layout.closeLineStart, end: layout.afterEnd, text: closing });
+    // With a wrapping block the body stays where it is: the block's level replaces the `try`'s.
+    indents.push({ start: layout.bodyStart - 1, end: layout.closeLineStart, unit: layout.bodyUnit, direction: -1 });
+  }
+  if (wrap) {
+    const declarationLineStart = lineStart(text, first.declaration.getStart(sourceFile));
+    replacements.push({ start: declarationLineStart, end: declarationLineStart, text: `${blockIndent}{\n${unit}` });
+    indents.push({ start: declarationLineStart, end: layout.afterEnd, unit, direction: 1 });
+  }
+  return {
+    conversion: {
+      members: group.map(toMember),
+      declarationStart: first.declaration.getStart(sourceFile),
+      replacements,
+      indents,
+    },
+  };
+}
+
+/** Releases that end the block: `const c = open(); work(c); c.close();`. */
+function planTrailingGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceFile): GroupOutcome {
+  const group = [...unsorted].sort((left, right) => left.declaration.getStart() - right.declaration.getStart());
+  const block = (group[0] as Candidate).block;
+  const statements = [...block.statements];
+  const last = statements.at(-1);
+  const end = last !== undefined && isHarmlessReturn(last, group) ? statements.length - 1 : statements.length;
+  const trailing = statements.slice(end - group.length, end);
+  const expectedOrder = [...group].reverse().map((candidate) => candidate.release.statement);
+  if (trailing.some((statement, index) => statement !== expectedOrder[index])) {
+    const inOrder = new Set(trailing).size === group.length && group.every((candidate) => trailing.includes(candidate.release.statement));
+    return refuseAll(
+      group,
+      inOrder
+        ? `released in acquisition order at the end of the block, but \`using\` disposes in reverse: reorder the releases first if that is safe`
+        : 'the release is not the last statement of the block, so `using` would release it later than the code does: convert by hand',
+    );
+  }
+  const replacements: SourceEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
+  for (const candidate of group) replacements.push(statementRemoval(candidate.release.statement, sourceFile));
+  return {
+    conversion: {
+      members: group.map(toMember),
+      declarationStart: (group[0] as Candidate).declaration.getStart(sourceFile),
+      replacements,
+      indents: [],
+    },
+  };
+}
+
+/**
+ * A `return` whose value is read without calling anything (`return result;`, `return text.length;`)
+ * may follow the release: reading it before or after the disposal makes no difference, as long as
+ * it does not read the resource itself.
+ */
+function isHarmlessReturn(statement: ts.Statement, group: readonly Candidate[]): boolean {
+  if (!ts.isReturnStatement(statement)) return false;
+  const names = new Set(group.map((candidate) => candidate.name));
+  const isPlainRead = (expression: ts.Expression): boolean => {
+    if (ts.isIdentifier(expression)) return !names.has(expression.text);
+    if (ts.isPropertyAccessExpression(expression)) return isPlainRead(expression.expression);
+    return ts.isLiteralExpression(expression) || [ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword].includes(expression.kind);
+  };
+  return statement.expression === undefined || isPlainRead(statement.expression);
+}
+
+/**
+ * Whether the conversion needs a block of its own: statements after the `try` that ran after the
+ * release, or names the unwrapped `try` body would clash with.
+ */
+function needsBlock(following: readonly ts.Statement[], group: readonly Candidate[], movedNames: ReadonlySet<string>, before: readonly ts.Statement[]): boolean {
+  const onlyStatement = following[0];
+  if (following.length > 1 || (onlyStatement !== undefined && !isHarmlessReturn(onlyStatement, group))) {
+    return true;
+  }
+  if (movedNames.size === 0) return false;
+  const clashes = (statements: readonly ts.Statement[]): boolean => statements.some((statement) => mentionsAny(statement, movedNames));
+  return clashes(following) || clashes(before) || group.some((candidate) => movedNames.has(candidate.name));
+}
+
+function declaredNames(statements: readonly ts.Statement[]): Set<string> {
+  const names = new Set<string>();
+  const addBinding = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) addBinding(element.name);
+  };
+  for (const statement of statements) {
+    if (ts.isVariableStatement(statement)) for (const declaration of statement.declarationList.declarations) addBinding(declaration.name);
+    else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name !== undefined) names.add(statement.name.text);
+  }
+  return names;
+}
+
+function mentionsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
+  if (ts.isIdentifier(node) && names.has(node.text)) return true;
+  return ts.forEachChild(node, (child) => (mentionsAny(child, names) ? true : undefined)) ?? false;
+}
+
+/** A name declared in `moved` (which goes into the new block) that `following` still uses. */
+function namesUsedAfter(moved: readonly ts.Statement[], following: readonly ts.Statement[]): string | undefined {
+  const names = declaredNames(moved);
+  for (const name of names) {
+    if (following.some((statement) => mentionsAny(statement, new Set([name])))) return name;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text: lines, indentation, and merging the edits of every conversion
+
+interface TryLayout {
+  /** Start of the line `try {` is on. */
+  tryLineStart: number;
+  /** Start of the line after `try {`. */
+  bodyStart: number;
+  /** Start of the line the body's closing `}` is on. */
+  closeLineStart: number;
+  /** After the `try` statement and the rest of its line, including the line break. */
+  afterEnd: number;
+  /** What the body is indented by, relative to `try`. */
+  bodyUnit: string;
+}
+
+function lineStart(text: string, position: number): number {
+  return text.lastIndexOf('\n', position - 1) + 1;
+}
+
+function indentationOf(text: string, position: number): string {
+  const start = lineStart(text, position);
+  return /^[ \t]*/.exec(text.slice(start, position))?.[0] ?? '';
+}
+
+function onlyWhitespaceBefore(text: string, position: number): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStart(text, position), position));
+}
+
+/** After `position`, blanks and the line break: `undefined` when anything else follows on the line. */
+function endOfLine(text: string, position: number): number | undefined {
+  const match = /^[ \t]*(\r?\n|$)/.exec(text.slice(position));
+  return match === null ? undefined : position + match[0].length;
+}
+
+/** The canonical layout: `try {` and `}` on lines of their own, the body on the lines between. */
+function tryLayout(tryStatement: ts.TryStatement, sourceFile: ts.SourceFile): TryLayout | undefined {
+  const text = sourceFile.text;
+  const tryStart = tryStatement.getStart(sourceFile);
+  const openBrace = tryStatement.tryBlock.getStart(sourceFile);
+  const closeBrace = tryStatement.tryBlock.end - 1;
+  const bodyStart = endOfLine(text, openBrace + 1);
+  const afterEnd = endOfLine(text, tryStatement.end);
+  if (!onlyWhitespaceBefore(text, tryStart) || !onlyWhitespaceBefore(text, closeBrace) || bodyStart === undefined || afterEnd === undefined) {
+    return undefined;
+  }
+  const tryIndent = indentationOf(text, tryStart);
+  const firstStatement = tryStatement.tryBlock.statements[0];
+  const bodyIndent = firstStatement === undefined ? `${tryIndent}  ` : indentationOf(text, firstStatement.getStart(sourceFile));
+  if (!bodyIndent.startsWith(tryIndent) || bodyIndent.length === tryIndent.length) return undefined;
+  return { tryLineStart: lineStart(text, tryStart), bodyStart, closeLineStart: lineStart(text, closeBrace), afterEnd, bodyUnit: bodyIndent.slice(tryIndent.length) };
+}
+
+/** The indentation one level deeper than `blockIndent`, as the block's own statements show it. */
+function indentUnit(text: string, block: ts.Block, blockIndent: string): string | undefined {
+  const parentIndent = indentationOf(text, block.getStart());
+  if (!blockIndent.startsWith(parentIndent) || blockIndent.length === parentIndent.length) return undefined;
+  return blockIndent.slice(parentIndent.length);
+}
+
+/** Removes a statement: its whole lines when it has them to itself, otherwise just its text. */
+function statementRemoval(statement: ts.Statement, sourceFile: ts.SourceFile): SourceEdit {
+  const text = sourceFile.text;
+  const start = statement.getStart(sourceFile);
+  const after = endOfLine(text, statement.end);
+  if (onlyWhitespaceBefore(text, start) && after !== undefined) {
+    return { start: lineStart(text, start), end: after, text: '' };
+  }
+  const previousEnd = statement.getFullStart();
+  return { start: previousEnd, end: statement.end, text: '' };
+}
+
+/** Positions inside multi-line template literals, whose line starts belong to a string value. */
+function templateRanges(sourceFile: ts.SourceFile): [number, number][] {
+  const ranges: [number, number][] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+      const start = node.getStart(sourceFile);
+      if (sourceFile.text.slice(start, node.end).includes('\n')) ranges.push([start, node.end]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return ranges;
+}
+
+function overlaps(left: SourceEdit, right: SourceEdit): boolean {
+  return left.start < right.end && right.start < left.end;
+}
+
+/**
+ * One edit list for the file. Conversions whose edits collide with one accepted before them are
+ * refused rather than guessed at; indentation changes become edits at each line start they cover,
+ * except in lines that are removed anyway and in template literals.
+ */
+function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], refusals: UsingRefusal[]): SourceEdit[] {
+  const text = sourceFile.text;
+  const replacements: SourceEdit[] = [];
+  const indents: IndentChange[] = [];
+  for (const conversion of [...accepted]) {
+    if (conversion.replacements.some((edit) => replacements.some((other) => overlaps(edit, other)))) {
+      for (const member of conversion.members) refusals.push(refuse(member.acquisition, 'its rewrite would overlap another conversion: convert by hand'));
+      accepted.splice(accepted.indexOf(conversion), 1);
+      continue;
+    }
+    replacements.push(...conversion.replacements);
+    indents.push(...conversion.indents);
+  }
+  const templates = templateRanges(sourceFile);
+  const lineEdits: SourceEdit[] = [];
+  for (let position = text.indexOf('\n') + 1; position > 0 && position < text.length; position = text.indexOf('\n', position) + 1) {
+    const changes = indents.filter((change) => position > change.start && position < change.end);
+    if (changes.length === 0) continue;
+    if (templates.some(([start, end]) => position > start && position < end)) continue;
+    if (replacements.some((edit) => position >= edit.start && position < edit.end)) continue;
+    const leading = /^[ \t]*/.exec(text.slice(position))?.[0] ?? '';
+    if (/^[ \t]*(\r?\n|$)/.test(text.slice(position))) continue;
+    // Nested conversions of one file share its indentation unit, so levels add up.
+    const levels = changes.reduce((sum, change) => sum + change.direction, 0);
+    const unit = (changes[0] as IndentChange).unit;
+    if (levels > 0) lineEdits.push({ start: position, end: position, text: unit.repeat(levels) });
+    if (levels < 0) lineEdits.push({ start: position, end: position + Math.min(leading.length, unit.length * -levels), text: '' });
+  }
+  const all = [...replacements, ...lineEdits].sort((left, right) => left.start - right.start || left.end - right.end);
+  // Edits that touch (an insertion at the start of a removed range) become one, so their order is unambiguous.
+  const merged: SourceEdit[] = [];
+  for (const edit of all) {
+    const previous = merged.at(-1);
+    if (previous !== undefined && previous.end === edit.start) {
+      merged[merged.length - 1] = { start: previous.start, end: edit.end, text: previous.text + edit.text };
+    } else {
+      merged.push(edit);
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,47 @@
+import { createResourceAnalysisContext } from '../analysis/resource-context.js';
+import { planUsingConversions } from '../analysis/using-conversion.js';
+import type { Codemod } from './types.js';
+import { createCodemodResult } from './types.js';
+
+// A type alias, not an interface: only type literals fit the registry's `Record<string, unknown>`.
+export type ToUsingOptions = {
+  timers: boolean;
+};
+
+/**
+ * `const x = acquire(); try { … } finally { x.close(); }` → `using x = acquire(); …`, for every
+ * resource the `no-undisposed-resources` analysis proves is released by hand, and a refusal with
+ * the reason for every one it cannot convert without changing what the program does.
+ */
+const toUsing: Codemod<ToUsingOptions> = {
+  name: 'to-using',
+  description: 'Replace manual releases in `finally` blocks (and at the end of a block) with `using` / `await using` declarations.',
+  options: [
+    {
+      name: 'timers',
+      description: 'Also treat `setInterval` handles as resources, as the rule option of the same name does.',
+      type: 'boolean',
+      default: false,
+    },
+  ],
+  run(context) {
+    const result = createCodemodResult();
+    const analysis = createResourceAnalysisContext(context.program, { timers: context.options.timers });
+    for (const filePath of context.targetFiles) {
+      const sourceFile = context.program.getSourceFile(filePath);
+      if (sourceFile === undefined) continue;
+      const plan = planUsingConversions(sourceFile, analysis);
+      const lineOf = (position: number): number => sourceFile.getLineAndCharacterOfPosition(position).line + 1;
+      for (const conversion of plan.conversions) {
+        result.conversions.push({ filePath, line: lineOf(conversion.acquisition.expression.getStart(sourceFile)), message: conversion.description });
+      }
+      for (const refusal of plan.refusals) {
+        result.refusals.push({ filePath, line: lineOf(refusal.node.getStart(sourceFile)), message: `\`${refusal.acquisition.acquirer}\` not converted: ${refusal.reason}` });
+      }
+      if (plan.edits.length > 0) result.edits.set(filePath, plan.edits);
+    }
+    return result;
+  },
+};
+
+export default toUsing;

@@ -1,0 +1,4 @@
+import toUsing from '../../codemods/to-using.js';
+import { runCodemodFixtures } from './harness.js';
+
+runCodemodFixtures('to-using', toUsing);
