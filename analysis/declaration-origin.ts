@@ -12,16 +12,18 @@ export type DeclarationOrigin =
   | { kind: 'package'; name: string }
   | { kind: 'file'; path: string };
 
-const nodeModulesPattern = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g;
+const nodeModulesSegment = '/node_modules/';
 
 /** The package a path under `node_modules` belongs to; `@types/x` counts as `x`. */
 export function getPackageNameOfPath(filePath: string): string | undefined {
   const normalized = filePath.replaceAll('\\', '/');
-  let last: string | undefined;
-  for (const match of normalized.matchAll(nodeModulesPattern)) {
-    last = match[1];
+  const index = normalized.lastIndexOf(nodeModulesSegment);
+  if (index < 0) {
+    return undefined;
   }
-  if (last === undefined) {
+  const parts = normalized.slice(index + nodeModulesSegment.length).split('/');
+  const last = parts[0]?.startsWith('@') === true ? `${parts[0]}/${parts[1] ?? ''}` : parts[0];
+  if (last === undefined || last === '') {
     return undefined;
   }
   if (last.startsWith('@types/')) {
@@ -60,11 +62,12 @@ export function getDeclarationOrigin(declaration: ts.Node, program: ts.Program):
       return { kind: 'package', name: normalizeModuleName(node.name.text, packageName === 'node') };
     }
   }
-  if (packageName !== undefined) {
-    return { kind: 'package', name: packageName };
-  }
+  // A declaration file that is a script declares globals (`@types/node` re-declares `AsyncDisposable`).
   if (sourceFile.isDeclarationFile && !ts.isExternalModule(sourceFile)) {
     return { kind: 'global' };
+  }
+  if (packageName !== undefined) {
+    return { kind: 'package', name: packageName };
   }
   return { kind: 'file', path: sourceFile.fileName };
 }

@@ -1,3 +1,4 @@
+import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
 import { getDeclarationOrigin, originIsPackage } from './declaration-origin.js';
@@ -348,6 +349,9 @@ const ignoredDisposalPackages = ['vitest', '@vitest/spy', '@vitest/expect', 'jes
  * destructuring), Node timers (the abort rule owns them), test spies and mocks.
  */
 function hasOnlyIgnoredDisposal(type: ts.Type, context: ResourceAnalysisContext): boolean {
+  if (isLibIterator(type, context)) {
+    return true;
+  }
   const members = getDisposalMembers(type, context.checker);
   return (
     members.length > 0 &&
@@ -365,6 +369,29 @@ function hasOnlyIgnoredDisposal(type: ts.Type, context: ResourceAnalysisContext)
         return ignoredDisposalPackages.some((name) => originIsPackage(origin, name));
       }),
     )
+  );
+}
+
+/**
+ * Generators and the standard library's iterators inherit `[Symbol.dispose]` from the lib's
+ * `Disposable`; they are consumed by `for…of`, spread or destructuring, not released by hand.
+ */
+function isLibIterator(type: ts.Type, context: ResourceAnalysisContext): boolean {
+  const parts = getNonNullishConstituents(type);
+  return (
+    parts !== undefined &&
+    parts.every((part) => {
+      const iteratorSymbol =
+        tsutils.getWellKnownSymbolPropertyOfType(part, 'iterator', context.checker) ??
+        tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncIterator', context.checker);
+      const declarations = getDisposalMembers(part, context.checker).flatMap((member) => member.getDeclarations() ?? []);
+      return (
+        iteratorSymbol !== undefined &&
+        context.checker.getPropertyOfType(part, 'next') !== undefined &&
+        declarations.length > 0 &&
+        declarations.every((declaration) => getDeclarationOrigin(declaration, context.program).kind === 'global')
+      );
+    })
   );
 }
 
