@@ -1,10 +1,10 @@
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 import { expect, it } from 'vitest';
 
-import rule from '../../rules/no-undisposed-resources.js';
+import plugin from '../../index.js';
 
 /**
  * mongodb ships its TypeScript sources (pools, sessions, cursors, `Symbol.asyncDispose`), so
@@ -38,7 +38,8 @@ it('lints mongodb/src without crashing and reports exactly the reviewed list', a
           parserOptions: { project: './tsconfig.json', tsconfigRootDir: projectDirectory },
         },
         linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off', reportUnusedInlineConfigs: 'off' },
-        plugins: { predictable: { rules: { 'no-undisposed-resources': rule } } },
+        // typescript-eslint's rule types and ESLint's config types describe the same objects differently.
+        plugins: (plugin.configs.strict as unknown as Linter.Config).plugins ?? {},
         rules: { 'predictable/no-undisposed-resources': 'error' },
       },
     ],
