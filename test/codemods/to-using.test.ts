@@ -1,4 +1,208 @@
-import toUsing from '../../codemods/to-using.js';
-import { runCodemodFixtures } from './harness.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ESLint, type Rule } from 'eslint';
+import ts from 'typescript';
+import tseslint from 'typescript-eslint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-runCodemodFixtures('to-using', toUsing);
+import toUsing from '../../codemods/to-using.js';
+import rule from '../../rules/no-undisposed-resources.js';
+import { FIXTURE_TSCONFIG, readCodemodFixtures, runCodemodFixtures } from './harness.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const fixtureDirectory = join(repositoryRoot, 'test/fixtures/codemods/to-using');
+const fixtures = readCodemodFixtures(fixtureDirectory);
+const converted = fixtures.filter((fixture): fixture is typeof fixture & { output: string } => fixture.output !== undefined);
+
+runCodemodFixtures('to-using', toUsing, fixtureDirectory);
+
+describe('to-using fixtures', () => {
+  it('cover the conversions and every refusal the codemod documents', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(25);
+    const refused = fixtures.filter((fixture) => fixture.output === undefined).map((fixture) => fixture.name);
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        'refuse-reassigned',
+        'refuse-escapes-stored',
+        'refuse-escapes-closure',
+        'refuse-async-release-in-sync-function',
+        'refuse-other-work-after-release',
+        'refuse-timer-dispose-cancels',
+        'refuse-dispose-is-not-close',
+        'refuse-release-order',
+        'refuse-swallowed-close-error',
+        'refuse-lib-without-disposable',
+        'refuse-pg-client-needs-adapter',
+      ]),
+    );
+  });
+});
+
+/** A folder inside the repository (git-ignored), so `types: ["node"]` and package imports resolve. */
+function createWorkDirectory(label: string): string {
+  return mkdtempSync(join(repositoryRoot, `.predictable-tmp-to-using-${label}-`));
+}
+
+describe('no-undisposed-resources after the codemod', () => {
+  let directory = '';
+  let eslint: ESLint;
+  beforeAll(() => {
+    directory = createWorkDirectory('lint');
+    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(FIXTURE_TSCONFIG));
+    for (const [name, text] of Object.entries(converted[0]?.supportFiles ?? {})) writeFileSync(join(directory, name), text);
+    for (const fixture of converted) {
+      writeFileSync(join(directory, `${fixture.name}.input.ts`), fixture.input);
+      writeFileSync(join(directory, `${fixture.name}.output.ts`), fixture.output);
+    }
+    eslint = new ESLint({
+      cwd: directory,
+      ignore: false,
+      overrideConfigFile: true,
+      overrideConfig: [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: directory } },
+          // typescript-eslint's rule type is wider than ESLint's own; the runtime shape is the same.
+          plugins: { predictable: { rules: { 'no-undisposed-resources': rule as unknown as Rule.RuleModule } } },
+          rules: { 'predictable/no-undisposed-resources': 'error' },
+        },
+      ],
+    });
+  });
+  afterAll(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const reportsOf = async (fileName: string): Promise<string[]> => {
+    const [result] = await eslint.lintFiles([join(directory, fileName)]);
+    return (result?.messages ?? []).map((message) => `${String(message.line)}: ${message.ruleId ?? 'fatal'} ${message.message}`);
+  };
+
+  it.each(converted.map((fixture) => fixture.name))('reports nothing in %s.output.ts', async (name) => {
+    expect(await reportsOf(`${name}.output.ts`)).toEqual([]);
+  });
+
+  it('reported the leaks the codemod fixed, in the inputs', async () => {
+    expect(await reportsOf('success-only-release.input.ts')).toEqual([expect.stringMatching(/^4: predictable\/no-undisposed-resources .*released only when nothing throws/)]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Behaviour: run input and output on the same paths and compare what they did
+
+/** What the compiled `resources.ts` exports to the test. */
+interface ResourcesModule {
+  events: string[];
+  resetResources(options?: { failAt?: number }): void;
+  countFallibleOperations(): number;
+}
+
+interface Outcome {
+  events: string[];
+  result: string;
+}
+
+/**
+ * Node 20 has `Symbol.dispose` and `Symbol.asyncDispose` but no `SuppressedError`; TypeScript's
+ * `using` helpers need the symbols and fall back without the error class, which the polyfill here
+ * supplies anyway so that a suppressed close error would surface as it does on newer runtimes.
+ */
+function installDisposablePolyfill(): void {
+  for (const name of ['dispose', 'asyncDispose'] as const) {
+    if (typeof Symbol[name] !== 'symbol') Object.defineProperty(Symbol, name, { value: Symbol(`Symbol.${name}`) });
+  }
+  const globals = globalThis as { SuppressedError?: unknown };
+  if (typeof globals.SuppressedError !== 'function') {
+    globals.SuppressedError = class SuppressedError extends Error {
+      readonly error: unknown;
+      readonly suppressed: unknown;
+      constructor(error: unknown, suppressed: unknown, message?: string) {
+        super(message);
+        this.error = error;
+        this.suppressed = suppressed;
+      }
+    };
+  }
+}
+
+/** Down-levels `using` (ES2022 target), as a project on Node 20 would compile it. */
+function compile(source: string, fileName: string): string {
+  return ts.transpileModule(source, {
+    fileName,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'] },
+  }).outputText;
+}
+
+async function runExport(resources: ResourcesModule, run: () => unknown, failAt: number | undefined): Promise<Outcome> {
+  resources.resetResources(failAt === undefined ? {} : { failAt });
+  let result: string;
+  try {
+    result = `returned ${JSON.stringify(await run())}`;
+  } catch (error) {
+    result = `threw ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return { events: [...resources.events], result };
+}
+
+function openedButNotClosed(events: readonly string[]): string[] {
+  const opened = events.filter((event) => event.startsWith('open:')).map((event) => event.slice('open:'.length));
+  return opened.filter((id) => !events.includes(`close:${id}`));
+}
+
+describe('to-using behaviour, executed before and after', () => {
+  installDisposablePolyfill();
+  const executable = converted.filter((fixture) => fixture.input.includes("from './resources.js'"));
+  let directory = '';
+  beforeAll(() => {
+    directory = createWorkDirectory('run');
+    for (const variant of ['input', 'output'] as const) {
+      mkdirSync(join(directory, variant));
+      for (const [name, text] of Object.entries(executable[0]?.supportFiles ?? {})) {
+        writeFileSync(join(directory, variant, name.replace(/\.ts$/, '.js')), compile(text, name));
+      }
+      for (const fixture of executable) {
+        writeFileSync(join(directory, variant, `${fixture.name}.js`), compile(fixture[variant], `${fixture.name}.ts`));
+      }
+    }
+  });
+  afterAll(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('executes every converted fixture that uses the fake resources', () => {
+    expect(executable.map((fixture) => fixture.name)).toContain('nested-try-finally');
+    expect(executable.length).toBeGreaterThanOrEqual(converted.length - 1);
+  });
+
+  it.each(executable.map((fixture) => fixture.name))('%s: same events on success, and on failure the same plus the releases the input leaked', async (name) => {
+    const load = async (variant: 'input' | 'output') => ({
+      resources: (await import(pathToFileURL(join(directory, variant, 'resources.js')).href)) as ResourcesModule,
+      module: (await import(pathToFileURL(join(directory, variant, `${name}.js`)).href)) as Record<string, unknown>,
+    });
+    const before = await load('input');
+    const after = await load('output');
+    const exported = Object.keys(before.module).filter((key) => typeof before.module[key] === 'function').sort();
+    expect(exported.length).toBeGreaterThan(0);
+    for (const key of exported) {
+      const runBefore = before.module[key] as () => unknown;
+      const runAfter = after.module[key] as () => unknown;
+
+      const success = await runExport(before.resources, runBefore, undefined);
+      expect(await runExport(after.resources, runAfter, undefined), `${key} on success`).toEqual(success);
+      expect(openedButNotClosed(success.events), `${key} releases everything on success`).toEqual([]);
+
+      const fallible = before.resources.countFallibleOperations();
+      expect(fallible, `${key} has a failure path to check`).toBeGreaterThan(0);
+      for (let failAt = 0; failAt < fallible; failAt += 1) {
+        const input = await runExport(before.resources, runBefore, failAt);
+        const output = await runExport(after.resources, runAfter, failAt);
+        const label = `${key} failing at operation ${String(failAt)}`;
+        expect(output.result, label).toBe(input.result);
+        const leaked = new Set(openedButNotClosed(input.events).map((id) => `close:${id}`));
+        expect(output.events.filter((event) => !leaked.has(event)), label).toEqual(input.events);
+        expect(openedButNotClosed(output.events), `${label}: the output releases everything`).toEqual([]);
+      }
+    }
+  });
+});
