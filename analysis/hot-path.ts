@@ -30,6 +30,7 @@ export type HotPathReason =
   | { kind: 'loop'; loopKind: LoopKind; line: number }
   | { kind: 'iteration-callback'; method: string; line: number }
   | { kind: 'request-handler'; framework: string; line: number }
+  | { kind: 'request-response-parameters'; framework: string; functionName: string; line: number }
   | { kind: 'message-handler'; event: string; line: number }
   | { kind: 'hot-annotation'; functionName: string; line: number }
   | { kind: 'hot-functions-option'; functionName: string; pattern: string; line: number };
@@ -104,6 +105,8 @@ export function describeHotPathReason(reason: HotPathReason): string {
       return reason.framework === 'Next.js'
         ? `in a Next.js route handler exported at line ${reason.line}`
         : `in a request handler registered at line ${reason.line} (${reason.framework})`;
+    case 'request-response-parameters':
+      return `in \`${reason.functionName}\` (line ${reason.line}), a request handler: it takes a ${reason.framework} request and its response`;
     case 'message-handler':
       return `in a '${reason.event}' handler registered at line ${reason.line}`;
     case 'hot-annotation':
@@ -205,7 +208,7 @@ function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: Ho
       return { kind: 'runs-in-place' };
     }
   }
-  const handler = getHandlerReason(fn, checker);
+  const handler = getHandlerReason(fn, checker) ?? getRequestResponseParametersReason(fn, checker);
   if (handler !== undefined) {
     return { kind: 'hot', reason: handler };
   }
@@ -525,6 +528,68 @@ function isDeclaredInNodeServerModule(name: ts.Identifier, checker: ts.TypeCheck
 function getFrameworkOfDeclaration(name: ts.Identifier, checker: ts.TypeChecker): string | undefined {
   const declarations = resolveAlias(checker.getSymbolAtLocation(name), checker)?.declarations ?? [];
   for (const declaration of declarations) {
+    const fileName = declaration.getSourceFile().fileName;
+    const match = FRAMEWORK_PACKAGES.find(({ pattern }) => pattern.test(fileName));
+    if (match !== undefined) {
+      return match.framework;
+    }
+  }
+  return undefined;
+}
+
+const REQUEST_TYPES = new Set(['IncomingMessage', 'Http2ServerRequest', 'Request']);
+const RESPONSE_TYPES = new Set(['ServerResponse', 'Http2ServerResponse', 'Response']);
+
+/**
+ * A function that takes both a server request and its response is a request handler wherever it
+ * is registered. Services often dispatch through a route table of their own
+ * (`{ pattern, handler }` looked up inside one `createServer` callback), where no registration call
+ * names the handler; its parameter types still do. Both are required: a helper that takes only the
+ * response (`sendJson(res, …)`) runs once per request too, but so does everything, and flagging
+ * every helper would bury the handlers themselves.
+ */
+function getRequestResponseParametersReason(fn: FunctionBoundary, checker: ts.TypeChecker): HotPathReason | undefined {
+  let requestFramework: string | undefined;
+  let takesResponse = false;
+  for (const parameter of fn.parameters) {
+    const symbol = checker.getTypeAtLocation(parameter).getSymbol();
+    if (symbol === undefined) {
+      continue;
+    }
+    const isRequest = REQUEST_TYPES.has(symbol.name);
+    const isResponse = RESPONSE_TYPES.has(symbol.name);
+    if (!isRequest && !isResponse) {
+      continue;
+    }
+    const framework = getServerTypeFramework(symbol);
+    if (framework === undefined) {
+      continue;
+    }
+    if (isRequest) {
+      requestFramework ??= framework;
+    } else {
+      takesResponse = true;
+    }
+  }
+  if (requestFramework === undefined || !takesResponse) {
+    return undefined;
+  }
+  return {
+    kind: 'request-response-parameters',
+    framework: requestFramework,
+    functionName: getFunctionName(fn) ?? 'this function',
+    line: lineOf(fn),
+  };
+}
+
+/** `node:http` when the type is declared in Node's server modules, else the framework package declaring it. */
+function getServerTypeFramework(symbol: ts.Symbol): string | undefined {
+  for (const declaration of symbol.declarations ?? []) {
+    for (let node = parentOf(declaration); node !== undefined; node = parentOf(node)) {
+      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name) && NODE_SERVER_MODULES.has(node.name.text)) {
+        return node.name.text.startsWith('node:') ? node.name.text : `node:${node.name.text}`;
+      }
+    }
     const fileName = declaration.getSourceFile().fileName;
     const match = FRAMEWORK_PACKAGES.find(({ pattern }) => pattern.test(fileName));
     if (match !== undefined) {

@@ -65,3 +65,14 @@ describe('describeHotPathReason', () => {
     expect(reasonAtLine(107, ['Other.*'])).toBeUndefined();
   });
 });
+
+describe('handlers found through their parameter types', () => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'hot-path.ts'));
+  it('says the function takes a request and its response', () => {
+    const entry = assertions.find(({ label }) => label.startsWith('hot-path.ts:120 '));
+    const reason = entry === undefined ? undefined : getHotPathReason(entry.assertion, program);
+    expect(reason === undefined ? undefined : describeHotPathReason(reason)).toBe(
+      'in `productHandler` (line 119), a request handler: it takes a node:http request and its response',
+    );
+  });
+});

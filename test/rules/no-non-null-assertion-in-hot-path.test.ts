@@ -6,6 +6,13 @@ import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.j
 createTypedRuleTester().run('no-non-null-assertion-in-hot-path', rule, {
   valid: [
     `
+import type { ServerResponse } from 'node:http';
+declare const prices: Map<string, number>;
+export function sendPrice(res: ServerResponse, sku: string): void {
+  res.end(String(prices.get(sku)!));
+}
+`,
+    `
 interface Warehouse { id: string; primary: boolean }
 interface Product { id: string; warehouses: Warehouse[] }
 export function primaryWarehouseId(product: Product): string {
@@ -431,6 +438,24 @@ export function sum(skus: Set<string>): number {
     total += price;
   });
   return total;
+}
+` }] }] },
+
+{ code: `
+import type { IncomingMessage, ServerResponse } from 'node:http';
+declare const prices: Map<string, number>;
+export function priceHandler(req: IncomingMessage, res: ServerResponse): void {
+  res.end(String(prices.get(req.url ?? '')!));
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 18, data: { expression: "prices.get(req.url ?? '')", hotPath: "in `priceHandler` (line 4), a request handler: it takes a node:http request and its response" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+import type { IncomingMessage, ServerResponse } from 'node:http';
+declare const prices: Map<string, number>;
+export function priceHandler(req: IncomingMessage, res: ServerResponse): void {
+  const price = prices.get(req.url ?? '');
+  if (price === undefined) throw new Error("prices.get(req.url ?? '') is undefined in priceHandler (file.ts:5:18)");
+  res.end(String(price));
 }
 ` }] }] },
 
