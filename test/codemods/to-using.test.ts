@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ESLint, type Rule } from 'eslint';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import toUsing from '../../codemods/to-using.js';
 import rule from '../../rules/no-undisposed-resources.js';
 import { FIXTURE_TSCONFIG, readCodemodFixtures, runCodemodFixtures } from './harness.js';
+import { createTempProject } from './temp-project.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtureDirectory = join(repositoryRoot, 'test/fixtures/codemods/to-using');
@@ -205,4 +207,60 @@ describe('to-using behaviour, executed before and after', () => {
       }
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The published jscodeshift transform, run by the real jscodeshift CLI
+
+describe('to-using through the jscodeshift CLI', () => {
+  // Built as `npm run build` builds it, into a git-ignored folder inside the repository where
+  // `type: module` and node_modules apply; jscodeshift loads the `.cjs` wrapper with require().
+  let buildDirectory = '';
+  beforeAll(() => {
+    buildDirectory = createWorkDirectory('jscodeshift');
+    writeFileSync(
+      join(buildDirectory, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: { noEmit: false, declaration: false, sourceMap: false, rootDir: '..', outDir: 'out' },
+        include: ['../codemods/to-using.ts', '../codemods/jscodeshift'],
+        exclude: [],
+      }),
+    );
+    const build = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', join(buildDirectory, 'tsconfig.json')], { encoding: 'utf8' });
+    expect(build.stdout + build.stderr).toBe('');
+  }, 120_000);
+  afterAll(() => {
+    rmSync(buildDirectory, { recursive: true, force: true });
+  });
+
+  it('rewrites a file and reports the refusals of another', () => {
+    const converts = fixtures.find((fixture) => fixture.name === 'nested-try-finally');
+    const refuses = fixtures.find((fixture) => fixture.name === 'refuse-release-order');
+    if (converts?.output === undefined || refuses === undefined) throw new Error('fixtures missing');
+    const project = createTempProject(
+      { 'src/transfer.ts': converts.input, 'src/copy.ts': refuses.input, 'src/resources.ts': converts.supportFiles?.['resources.ts'] ?? '' },
+      {
+        git: false,
+        tsconfig: { compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, lib: ['ES2023', 'esnext.disposable'], types: [], noEmit: true } },
+      },
+    );
+    try {
+      const transform = join(buildDirectory, 'out/codemods/jscodeshift/to-using.cjs');
+      const result = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/.bin/jscodeshift'), '-t', transform, '--parser=ts', '--verbose=2', 'src/transfer.ts', 'src/copy.ts'], {
+        cwd: project.root,
+        encoding: 'utf8',
+      });
+      const output = result.stdout + result.stderr;
+      expect(output).toMatch(/1 ok/);
+      expect(output).toMatch(/1 unmodified/);
+      expect(output).toMatch(/0 errors/);
+      expect(output).toContain('4: const from → using from');
+      expect(output).toContain('in acquisition order, but `using` disposes in reverse');
+      expect(readFileSync(project.path('src/transfer.ts'), 'utf8')).toBe(converts.output);
+      expect(readFileSync(project.path('src/copy.ts'), 'utf8')).toBe(refuses.input);
+    } finally {
+      project.remove();
+    }
+  }, 120_000);
 });
