@@ -1,0 +1,705 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+import {
+  describeFunction,
+  forEachOwnReturn,
+  getCallbackCallee,
+  getEnclosingFunction,
+  isPromiseTypeReference,
+  planErrorPropagation,
+  type CallSite,
+  type CallSiteAction,
+  type ErrorPropagationPlan,
+} from '../analysis/error-return-propagation.js';
+import { getHotPathReason, type FunctionBoundary } from '../analysis/hot-path.js';
+import { getNonNullAssertionFix, getNonNullAssertionRemoval, getReturnedErrorPath, throwErrorPath, type ErrorPath } from '../analysis/non-null-assertion-fix.js';
+import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety.js';
+import { getPackagePublicApi } from '../analysis/package-public-api.js';
+import { applyEdits } from './runner.js';
+import { createCodemodResult, type Codemod, type CodemodContext, type CodemodFinding, type CodemodResult, type TextEdit } from './types.js';
+
+/**
+ * `to-error-returns`: replace `x!` with an explicit check whose missing case is a value the type
+ * system makes callers handle (`T | MissingValueError`, or a neverthrow `Result`), or, where no
+ * caller can take it, an explicit throw that names what was missing.
+ *
+ * For each `!` the analysis selects (what `no-non-null-assertion-in-hot-path` flags, or every one
+ * with `--all`), the codemod emits the shared fix of analysis/non-null-assertion-fix.ts with an
+ * error path chosen here; for each function that now returns the error, the edits of its callers
+ * that analysis/error-return-propagation.ts plans; once, the `MissingValueError` module.
+ */
+
+// A type alias, not an interface: the registry holds `Codemod<Record<string, unknown>>`.
+export type ToErrorReturnsOptions = {
+  style: 'union' | 'result' | 'throw';
+  all: boolean;
+  'allow-api-change': boolean;
+  'error-module'?: string;
+  'result-module': string;
+};
+
+const ERROR_CLASS = 'MissingValueError';
+const DEFAULT_ERROR_MODULE_NAME = 'missing-value-error.ts';
+
+const ERROR_MODULE_TEXT = `/**
+ * A value the code relied on was missing. Returned (or thrown) where a non-null assertion used to
+ * claim it was there, so that the caller learns what was missing and where, instead of meeting a
+ * TypeError further on.
+ */
+export class ${ERROR_CLASS} extends Error {
+  override readonly name = '${ERROR_CLASS}';
+}
+`;
+
+const toErrorReturns: Codemod<ToErrorReturnsOptions> = {
+  name: 'to-error-returns',
+  description: 'Replace non-null assertions with explicit checks that return (or throw) a MissingValueError, and update the callers.',
+  options: [
+    {
+      name: 'style',
+      description: 'How a missing value is reported: `union` returns `T | MissingValueError`, `result` a neverthrow `Result`, `throw` throws locally',
+      type: 'string',
+      choices: ['union', 'result', 'throw'],
+      default: 'union',
+    },
+    { name: 'all', description: 'Rewrite every `x!`, not only those no-non-null-assertion-in-hot-path reports', type: 'boolean', default: false },
+    {
+      name: 'allow-api-change',
+      description: 'Also change what functions of the package’s public API (its package.json entry points) return',
+      type: 'boolean',
+      default: false,
+    },
+    {
+      name: 'error-module',
+      description: 'The module that holds MissingValueError, relative to the tsconfig’s directory (default: an existing one, else next to the first changed file)',
+      type: 'string',
+    },
+    { name: 'result-module', description: 'The module `Result`, `ok` and `err` come from with `--style result`', type: 'string', default: 'neverthrow' },
+  ],
+  run(context) {
+    return new ToErrorReturnsRun(context).run();
+  },
+};
+
+export default toErrorReturns;
+
+/** An edit that replaces a region with text built from the region's own text after the edits inside it. */
+interface RegionEdit {
+  start: number;
+  end: number;
+  build(innerText: string): string;
+}
+
+type PlannedEdit = TextEdit | RegionEdit;
+
+/** Where the error of one `!` goes. */
+type ErrorDestination =
+  | { kind: 'throw'; reason: string | undefined }
+  | { kind: 'existing'; path: ErrorPath }
+  | { kind: 'return'; fn: FunctionBoundary };
+
+interface Candidate {
+  assertion: ts.NonNullExpression;
+  fn: FunctionBoundary | undefined;
+  destination: ErrorDestination;
+}
+
+class ToErrorReturnsRun {
+  private readonly program: ts.Program;
+  private readonly checker: ts.TypeChecker;
+  private readonly options: ToErrorReturnsOptions;
+  private readonly projectDirectory: string;
+  private readonly result: CodemodResult = createCodemodResult();
+  private readonly edits = new Map<string, PlannedEdit[]>();
+  /** Files that name `MissingValueError`, and the neverthrow names each one uses. */
+  private readonly usesErrorClass = new Set<string>();
+  private readonly usesResultNames = new Map<string, Set<string>>();
+  /** Names given to hoisted values, per enclosing function or file, so two never collide. */
+  private readonly takenNames = new Map<ts.Node, Set<string>>();
+  private readonly importsToAdd = new Map<string, string[]>();
+
+  constructor(private readonly context: CodemodContext<ToErrorReturnsOptions>) {
+    // ts-morph bundles its own copy of the compiler API: the same objects, declared twice, so the
+    // analysis (written against `typescript`) receives the program through one cast here.
+    this.program = context.program as unknown as ts.Program;
+    this.checker = this.program.getTypeChecker();
+    this.options = context.options;
+    const configFilePath = this.program.getCompilerOptions().configFilePath;
+    this.projectDirectory = typeof configFilePath === 'string' ? path.dirname(configFilePath) : this.program.getCurrentDirectory();
+  }
+
+  run(): CodemodResult {
+    const candidates = this.collectCandidates();
+    if (this.options.style === 'result' && candidates.some((candidate) => candidate.destination.kind === 'return') && !this.canResolve(this.options['result-module'])) {
+      for (const candidate of candidates) {
+        this.refuse(candidate.assertion, `--style result needs \`${this.options['result-module']}\` (neverthrow, or the module named by --result-module), which this project does not resolve`);
+      }
+      return this.result;
+    }
+    const plan = this.planPropagation(candidates);
+    for (const candidate of candidates) {
+      this.emitAssertionFix(candidate, plan);
+    }
+    for (const [fn, sites] of plan.converted) {
+      this.emitSignatureChange(fn, plan);
+      for (const site of sites) {
+        this.emitCallSite(site, plan.actionOf(site));
+      }
+    }
+    if (this.usesErrorClass.size > 0 && !this.emitErrorModule()) {
+      return this.result;
+    }
+    this.emitResultImports();
+    this.emitImports();
+    for (const [filePath, planned] of this.edits) {
+      const sourceFile = this.program.getSourceFile(filePath);
+      if (sourceFile !== undefined) this.result.edits.set(filePath, composeEdits(sourceFile.text, planned));
+    }
+    return this.result;
+  }
+
+  // --- which `!` and where its error goes ----------------------------------------------------------
+
+  private collectCandidates(): Candidate[] {
+    const candidates: Candidate[] = [];
+    for (const filePath of this.context.targetFiles) {
+      const sourceFile = this.program.getSourceFile(filePath);
+      if (sourceFile === undefined) continue;
+      const visit = (node: ts.Node): void => {
+        if (ts.isNonNullExpression(node)) {
+          const candidate = this.toCandidate(node);
+          if (candidate !== undefined) candidates.push(candidate);
+        }
+        node.forEachChild(visit);
+      };
+      visit(sourceFile);
+    }
+    return candidates;
+  }
+
+  private toCandidate(assertion: ts.NonNullExpression): Candidate | undefined {
+    if (!this.options.all && getHotPathReason(assertion, this.program) === undefined) {
+      return undefined;
+    }
+    const safety = getNonNullAssertionSafety(assertion, this.program);
+    if (safety?.kind === 'not-nullable') {
+      this.addEdit(assertion.getSourceFile().fileName, getNonNullAssertionRemoval(assertion));
+      this.convert(assertion, `\`${shorten(assertion.getText())}\`: removed the \`!\`; the value cannot be missing`);
+      return undefined;
+    }
+    if (safety !== undefined) {
+      if (this.options.all) this.refuse(assertion, `left as it is: the \`!\` is provably safe (${safety.kind})`);
+      return undefined;
+    }
+    if (isAssignmentTarget(assertion)) {
+      this.refuse(assertion, 'the assertion is the target of an assignment; a check cannot replace it');
+      return undefined;
+    }
+    // Where the check goes does not depend on the error path: ask once, so that a refused `!`
+    // never changes what its function returns.
+    const probe = getNonNullAssertionFix(assertion, this.program, throwErrorPath(ERROR_CLASS));
+    if (probe.kind === 'refusal') {
+      this.refuse(assertion, probe.reason);
+      return undefined;
+    }
+    const fn = getEnclosingFunction(assertion);
+    return { assertion, fn, destination: this.chooseDestination(assertion, fn) };
+  }
+
+  private chooseDestination(assertion: ts.NonNullExpression, fn: FunctionBoundary | undefined): ErrorDestination {
+    if (this.options.style === 'throw') return { kind: 'throw', reason: undefined };
+    if (fn === undefined) return { kind: 'throw', reason: 'it is at module top level, where there is no caller to return it to' };
+    const existing = getReturnedErrorPath(assertion, this.program);
+    if (existing !== undefined) return { kind: 'existing', path: existing };
+    const callee = getCallbackCallee(fn);
+    if (callee !== undefined) {
+      const outer = getEnclosingFunction(fn);
+      const owner = outer === undefined ? 'the enclosing code' : `\`${describeFunction(outer)}\``;
+      return { kind: 'throw', reason: `it is inside a \`${callee}\` callback, whose return value goes to \`${callee}\`, not to ${owner}` };
+    }
+    return { kind: 'return', fn };
+  }
+
+  private planPropagation(candidates: Candidate[]): ErrorPropagationPlan {
+    const origins = [...new Set(candidates.flatMap((candidate) => (candidate.destination.kind === 'return' ? [candidate.destination.fn] : [])))];
+    const assertions = new Set<ts.Node>(candidates.map((candidate) => candidate.assertion));
+    const originSymbols = new Set(origins.map((fn) => (fn.name !== undefined ? this.checker.getSymbolAtLocation(fn.name) : undefined)));
+    const plan = planErrorPropagation(origins, {
+      program: this.program,
+      publicApi: getPackagePublicApi(this.program, this.projectDirectory),
+      allowApiChange: this.options['allow-api-change'],
+      mode: this.options.style === 'result' ? 'result' : 'union',
+      getExtraBoundary: (fn) => (this.options.style === 'result' ? this.getResultWrapConflict(fn, candidates) : undefined),
+      isRewrittenNode: (node) =>
+        assertions.has(node) || (ts.isCallExpression(node) && originSymbols.has(this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression))),
+    });
+    for (const candidate of candidates) {
+      if (candidate.destination.kind === 'return') {
+        const reason = plan.throwing.get(candidate.destination.fn);
+        if (reason !== undefined) candidate.destination = { kind: 'throw', reason: `\`${describeFunction(candidate.destination.fn)}\` keeps its signature: ${reason}` };
+      }
+    }
+    return plan;
+  }
+
+  /** With `--style result` every `return` gets `ok(…)`; a check that rebuilds the statement around a `return` leaves no room for it. */
+  private getResultWrapConflict(fn: FunctionBoundary, candidates: readonly Candidate[]): string | undefined {
+    for (const candidate of candidates) {
+      if (candidate.fn !== fn) continue;
+      const fix = getNonNullAssertionFix(candidate.assertion, this.program, throwErrorPath(ERROR_CLASS));
+      if (fix.kind !== 'fix') continue;
+      const returns: ts.Node[] = [];
+      if (fn.body !== undefined && !ts.isBlock(fn.body)) returns.push(fn.body);
+      if (fn.body !== undefined) forEachOwnReturn(fn.body, (statement) => returns.push(statement));
+      const sourceFile = fn.getSourceFile();
+      const rebuilt = returns.find((statement) => fix.edits.some((edit) => edit.end > edit.start && edit.start <= statement.getStart(sourceFile) && statement.end <= edit.end));
+      if (rebuilt !== undefined) return `the check of \`${shorten(candidate.assertion.getText())}\` rebuilds \`${shorten(rebuilt.getText())}\` as a block, where its value would also need \`ok(…)\``;
+    }
+    return undefined;
+  }
+
+  // --- edits for one `!` ---------------------------------------------------------------------------------
+
+  private emitAssertionFix(candidate: Candidate, plan: ErrorPropagationPlan): void {
+    const { assertion, destination } = candidate;
+    const errorPath = this.errorPathFor(destination);
+    const fix = getNonNullAssertionFix(assertion, this.program, errorPath);
+    if (fix.kind === 'refusal') {
+      this.refuse(assertion, fix.reason);
+      return;
+    }
+    const filePath = assertion.getSourceFile().fileName;
+    for (const edit of fix.edits) this.addEdit(filePath, edit);
+    if (fix.hoistedName !== undefined) this.takeName(assertion, fix.hoistedName);
+    const expression = `\`${shorten(assertion.getText())}\``;
+    switch (destination.kind) {
+      case 'throw':
+        this.usesErrorClass.add(filePath);
+        this.convert(assertion, `${expression} → a check that throws ${ERROR_CLASS}${destination.reason === undefined ? '' : `: ${destination.reason}`}`);
+        return;
+      case 'existing':
+        this.convert(assertion, `${expression} → a check that returns the error, as the function already returns errors`);
+        return;
+      case 'return': {
+        this.usesErrorClass.add(filePath);
+        if (this.options.style === 'result') this.useResultName(filePath, 'err');
+        const callers = plan.converted.get(destination.fn)?.length ?? 0;
+        const updated = callers === 0 ? 'no callers in the project' : `${String(callers)} call site${callers === 1 ? '' : 's'} updated`;
+        this.convert(assertion, `${expression} → a check that returns ${ERROR_CLASS} from \`${describeFunction(destination.fn)}\` (${updated})`);
+        return;
+      }
+    }
+  }
+
+  private errorPathFor(destination: ErrorDestination): ErrorPath {
+    switch (destination.kind) {
+      case 'throw':
+        return throwErrorPath(ERROR_CLASS);
+      case 'existing':
+        return destination.path;
+      case 'return':
+        return {
+          kind: 'return',
+          statement: (message) => (this.options.style === 'result' ? `return err(new ${ERROR_CLASS}(${message}));` : `return new ${ERROR_CLASS}(${message});`),
+        };
+    }
+  }
+
+  // --- edits for a function that now returns the error --------------------------------------------------
+
+  private emitSignatureChange(fn: FunctionBoundary, plan: ErrorPropagationPlan): void {
+    const sourceFile = fn.getSourceFile();
+    const filePath = sourceFile.fileName;
+    const isAsync = (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
+    const style = this.options.style;
+    if (fn.type !== undefined) {
+      const valueType = isAsync && isPromiseTypeReference(fn.type) ? fn.type.typeArguments[0] : fn.type;
+      if (valueType !== undefined) {
+        const text = valueType.getText(sourceFile);
+        this.addEdit(filePath, {
+          start: valueType.getStart(sourceFile),
+          end: valueType.end,
+          text: style === 'result' ? `Result<${text}, ${ERROR_CLASS}>` : `${needsParentheses(valueType) ? `(${text})` : text} | ${ERROR_CLASS}`,
+        });
+        this.usesErrorClass.add(filePath);
+        if (style === 'result') this.useResultName(filePath, 'Result');
+      }
+    }
+    if (style !== 'result' || fn.body === undefined) return;
+
+    // Every value the function returns becomes `ok(value)`, except a callee's Result handed on as it is.
+    const handedOn = new Set<ts.Node>();
+    for (const calleeSites of plan.converted.values()) {
+      for (const site of calleeSites) {
+        if (site.caller === fn && site.returnedDirectly && plan.actionOf(site).kind === 'propagate') handedOn.add(site.value);
+      }
+    }
+    const wrap = (expression: ts.Expression): void => {
+      if (handedOn.has(unwrapParenthesesOf(expression))) return;
+      this.addEdit(filePath, { start: expression.getStart(sourceFile), end: expression.getStart(sourceFile), text: 'ok(' });
+      this.addEdit(filePath, { start: expression.end, end: expression.end, text: ')' });
+      this.useResultName(filePath, 'ok');
+    };
+    if (!ts.isBlock(fn.body)) {
+      wrap(fn.body);
+      return;
+    }
+    forEachOwnReturn(fn.body, (statement) => {
+      if (statement.expression !== undefined) wrap(statement.expression);
+    });
+    const last = fn.body.statements[fn.body.statements.length - 1];
+    if (last === undefined || (!ts.isReturnStatement(last) && !ts.isThrowStatement(last))) {
+      // The end of the body is reachable: a function that returned nothing now returns `ok(undefined)`.
+      const closingBrace = fn.body.end - 1;
+      this.addEdit(filePath, { start: closingBrace, end: closingBrace, text: `  return ok(undefined);${newlineOf(sourceFile)}${indentOf(sourceFile, fn)}` });
+      this.useResultName(filePath, 'ok');
+    }
+  }
+
+  // --- edits for one call of a function that now returns the error ----------------------------------------
+
+  private emitCallSite(site: CallSite, action: CallSiteAction): void {
+    const sourceFile = site.call.getSourceFile();
+    const filePath = sourceFile.fileName;
+    const callee = shorten(site.call.expression.getText(sourceFile));
+    const callerName = site.caller === undefined ? 'module scope' : `\`${describeFunction(site.caller)}\``;
+    if (action.kind === 'propagate' && site.returnedDirectly) {
+      this.convertAt(filePath, site.call, `\`${callee}(…)\` in ${callerName}: returned as it is, so ${callerName} now returns the error too`);
+      return;
+    }
+    const style = this.options.style;
+    // An exported `const` keeps the type other modules see: check a hoisted value, not the export.
+    const placement =
+      site.placement.kind === 'declaration' && (ts.getCombinedModifierFlags(site.placement.statement) & ts.ModifierFlags.Export) !== 0
+        ? { kind: 'statement' as const, statement: site.placement.statement, inStatementList: true, scope: site.placement.statement.parent }
+        : site.placement;
+    const scopeOwner = site.caller ?? sourceFile;
+    const name = placement.kind === 'declaration' ? placement.name : this.chooseName(site.call, scopeOwner);
+    const tail = (() => {
+      switch (action.kind) {
+        case 'throw':
+          return `throw ${name};`;
+        case 'return-existing':
+          return action.channel === 'result' ? `return err(${name});` : `return ${name};`;
+        case 'propagate':
+          return style === 'result' ? `return err(${name});` : `return ${name};`;
+      }
+    })();
+    if (tail.includes('err(')) this.useResultName(filePath, 'err');
+    this.usesErrorClass.add(filePath);
+    const check = `if (${name} instanceof ${ERROR_CLASS}) ${tail}`;
+    const valueStart = site.value.getStart(sourceFile);
+    const valueText = sourceFile.text.slice(valueStart, site.value.end);
+    // A Result leaves the neverthrow world through `match`, as must-use-result asks.
+    const unwrap = style === 'result' ? '.match((value) => value, (error) => error)' : '';
+    const hoisted = unwrap === '' ? valueText : ts.isAwaitExpression(site.value) ? `(${valueText})${unwrap}` : `${valueText}${unwrap}`;
+    const newline = newlineOf(sourceFile);
+
+    switch (placement.kind) {
+      case 'declaration': {
+        if (unwrap !== '') {
+          if (ts.isAwaitExpression(site.value)) this.addEdit(filePath, { start: valueStart, end: valueStart, text: '(' });
+          this.addEdit(filePath, { start: site.value.end, end: site.value.end, text: `${ts.isAwaitExpression(site.value) ? ')' : ''}${unwrap}` });
+        }
+        this.addEdit(filePath, { start: placement.statement.end, end: placement.statement.end, text: `${newline}${indentOf(sourceFile, placement.statement)}${check}` });
+        break;
+      }
+      case 'statement':
+      case 'arrow-body': {
+        this.addEdit(filePath, { start: valueStart, end: site.value.end, text: name });
+        const lines = [`const ${name} = ${hoisted};`, check];
+        if (placement.kind === 'statement' && placement.inStatementList) {
+          const indent = indentOf(sourceFile, placement.statement);
+          const start = placement.statement.getStart(sourceFile);
+          this.addEdit(filePath, { start, end: start, text: lines.map((line) => `${line}${newline}${indent}`).join('') });
+          break;
+        }
+        const region = placement.kind === 'statement' ? placement.statement : placement.body;
+        const indent = indentOf(sourceFile, region);
+        const isArrowBody = placement.kind === 'arrow-body';
+        this.addEdit(filePath, {
+          start: region.getStart(sourceFile),
+          end: region.end,
+          build: (inner) => `{${newline}${[...lines, isArrowBody ? `return ${inner};` : inner].map((line) => `${indent}  ${line}`).join(newline)}${newline}${indent}}`,
+        });
+        break;
+      }
+    }
+    const outcome =
+      action.kind === 'throw'
+        ? `throws it there: ${action.reason}`
+        : action.kind === 'return-existing'
+          ? `returns it, as ${callerName} already returns errors`
+          : `returns it, so ${callerName} now returns the error too`;
+    this.convertAt(filePath, site.call, `\`${callee}(…)\` in ${callerName}: checks for ${ERROR_CLASS} and ${outcome}`);
+  }
+
+  private chooseName(call: ts.CallExpression, scopeOwner: ts.Node): string {
+    let taken = this.takenNames.get(scopeOwner);
+    if (taken === undefined) {
+      taken = new Set<string>();
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node)) taken?.add(node.text);
+        node.forEachChild(visit);
+      };
+      visit(scopeOwner);
+      this.takenNames.set(scopeOwner, taken);
+    }
+    const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : ts.isIdentifier(call.expression) ? call.expression.text : 'value';
+    const getter = /^(?:get|find|load|fetch|read|lookup|compute|parse)([A-Z]\w*)$/.exec(callee)?.[1];
+    const base = getter === undefined ? `${callee}Result` : getter.charAt(0).toLowerCase() + getter.slice(1);
+    let name = base;
+    for (let suffix = 2; taken.has(name) || ts.identifierToKeywordKind(ts.factory.createIdentifier(name)) !== undefined; suffix += 1) name = `${base}${String(suffix)}`;
+    taken.add(name);
+    return name;
+  }
+
+  private takeName(node: ts.Node, name: string): void {
+    const owner = getEnclosingFunction(node) ?? node.getSourceFile();
+    const taken = this.takenNames.get(owner);
+    if (taken !== undefined) taken.add(name);
+    else {
+      // Seed it the way chooseName does, plus the name the shared fix picked.
+      this.takenNames.set(owner, new Set([name]));
+      const seeded = this.takenNames.get(owner);
+      const visit = (current: ts.Node): void => {
+        if (ts.isIdentifier(current)) seeded?.add(current.text);
+        current.forEachChild(visit);
+      };
+      visit(owner);
+    }
+  }
+
+  // --- the MissingValueError module and the imports ----------------------------------------------------
+
+  /** Creates or extends the module that exports MissingValueError and imports it where it is used; `false` when it cannot. */
+  private emitErrorModule(): boolean {
+    const modulePath = this.findOrPlaceErrorModule();
+    if (modulePath === undefined) return false;
+    for (const filePath of [...this.usesErrorClass].sort()) {
+      if (filePath === modulePath) continue;
+      const sourceFile = this.program.getSourceFile(filePath);
+      if (sourceFile === undefined || this.checker.resolveName(ERROR_CLASS, sourceFile.statements[0] ?? sourceFile, ts.SymbolFlags.Value, false) !== undefined) continue;
+      this.addImport(sourceFile, `import { ${ERROR_CLASS} } from '${moduleSpecifier(filePath, modulePath)}';`);
+    }
+    return true;
+  }
+
+  private findOrPlaceErrorModule(): string | undefined {
+    const requested = this.options['error-module'];
+    let modulePath: string;
+    if (requested !== undefined && requested !== '') {
+      modulePath = path.resolve(this.projectDirectory, requested);
+      if (!/\.[cm]?tsx?$/.test(modulePath)) modulePath += '.ts';
+    } else {
+      const existing = this.findExistingErrorClass();
+      if (existing !== undefined) return existing;
+      const first = [...this.usesErrorClass].sort()[0] ?? this.projectDirectory;
+      modulePath = path.join(path.dirname(first), DEFAULT_ERROR_MODULE_NAME);
+    }
+    const sourceFile = this.program.getSourceFile(modulePath);
+    if (sourceFile !== undefined) {
+      if (!exportsErrorClass(sourceFile)) {
+        const separator = sourceFile.text.length === 0 || sourceFile.text.endsWith('\n\n') ? '' : sourceFile.text.endsWith('\n') ? '\n' : '\n\n';
+        this.addEdit(modulePath, { start: sourceFile.text.length, end: sourceFile.text.length, text: `${separator}${ERROR_MODULE_TEXT}` });
+        this.result.conversions.push({ filePath: modulePath, line: sourceFile.getLineAndCharacterOfPosition(sourceFile.text.length).line + 1, message: `added ${ERROR_CLASS}` });
+      }
+      return modulePath;
+    }
+    if (existsSync(modulePath)) {
+      this.result.refusals.push({ filePath: modulePath, line: 1, message: `${modulePath} exists but is not part of the program, so ${ERROR_CLASS} cannot be added to it; nothing was changed` });
+      this.result.edits.clear();
+      this.result.conversions.length = 0;
+      return undefined;
+    }
+    this.result.createdFiles.set(modulePath, ERROR_MODULE_TEXT);
+    this.result.conversions.push({ filePath: modulePath, line: 1, message: `created the module that exports ${ERROR_CLASS}` });
+    return modulePath;
+  }
+
+  private findExistingErrorClass(): string | undefined {
+    for (const sourceFile of this.program.getSourceFiles()) {
+      if (!sourceFile.isDeclarationFile && !this.program.isSourceFileFromExternalLibrary(sourceFile) && exportsErrorClass(sourceFile)) return sourceFile.fileName;
+    }
+    return undefined;
+  }
+
+  private emitResultImports(): void {
+    const resultModule = this.options['result-module'];
+    for (const [filePath, names] of this.usesResultNames) {
+      const sourceFile = this.program.getSourceFile(filePath);
+      if (sourceFile === undefined) continue;
+      const existing = sourceFile.statements.find(
+        (statement): statement is ts.ImportDeclaration =>
+          ts.isImportDeclaration(statement) &&
+          ts.isStringLiteral(statement.moduleSpecifier) &&
+          statement.moduleSpecifier.text === resultModule &&
+          statement.importClause?.isTypeOnly !== true &&
+          statement.importClause?.namedBindings !== undefined &&
+          ts.isNamedImports(statement.importClause.namedBindings),
+      );
+      const imported = new Set(
+        existing?.importClause?.namedBindings !== undefined && ts.isNamedImports(existing.importClause.namedBindings)
+          ? existing.importClause.namedBindings.elements.map((element) => element.name.text)
+          : [],
+      );
+      const missing = [...names].filter((name) => !imported.has(name)).sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }));
+      if (missing.length === 0) continue;
+      const specifiers = missing.map((name) => (name === 'Result' ? 'type Result' : name));
+      const namedBindings = existing?.importClause?.namedBindings;
+      if (namedBindings !== undefined && ts.isNamedImports(namedBindings)) {
+        const lastElement = namedBindings.elements[namedBindings.elements.length - 1];
+        const position = lastElement?.end ?? namedBindings.getStart(sourceFile) + 1;
+        this.addEdit(filePath, { start: position, end: position, text: `${lastElement === undefined ? ' ' : ', '}${specifiers.join(', ')}` });
+      } else {
+        this.addImport(sourceFile, `import { ${specifiers.join(', ')} } from '${resultModule}';`);
+      }
+    }
+  }
+
+  private addImport(sourceFile: ts.SourceFile, declaration: string): void {
+    const pending = this.importsToAdd.get(sourceFile.fileName);
+    if (pending === undefined) this.importsToAdd.set(sourceFile.fileName, [declaration]);
+    else pending.push(declaration);
+  }
+
+  /** One insertion per file, after its last import (or at its top), packages before relative modules. */
+  private emitImports(): void {
+    for (const [filePath, declarations] of this.importsToAdd) {
+      const sourceFile = this.program.getSourceFile(filePath);
+      if (sourceFile === undefined) continue;
+      const isRelative = (declaration: string): boolean => /from '\./.test(declaration);
+      const ordered = [...declarations.filter((declaration) => !isRelative(declaration)), ...declarations.filter(isRelative)];
+      const newline = newlineOf(sourceFile);
+      const imports = sourceFile.statements.filter(ts.isImportDeclaration);
+      const last = imports[imports.length - 1];
+      if (last !== undefined) {
+        this.addEdit(filePath, { start: last.end, end: last.end, text: ordered.map((declaration) => `${newline}${declaration}`).join('') });
+      } else {
+        this.addEdit(filePath, { start: 0, end: 0, text: `${ordered.join(newline)}${newline}${newline}` });
+      }
+    }
+  }
+
+  private canResolve(specifier: string): boolean {
+    const from = this.context.targetFiles[0] ?? path.join(this.projectDirectory, 'index.ts');
+    return ts.resolveModuleName(specifier, from, this.program.getCompilerOptions(), ts.sys).resolvedModule !== undefined;
+  }
+
+  // --- bookkeeping -----------------------------------------------------------------------------------------
+
+  private addEdit(filePath: string, edit: PlannedEdit): void {
+    const list = this.edits.get(filePath);
+    if (list === undefined) this.edits.set(filePath, [edit]);
+    else list.push(edit);
+  }
+
+  private useResultName(filePath: string, name: 'ok' | 'err' | 'Result'): void {
+    const names = this.usesResultNames.get(filePath);
+    if (names === undefined) this.usesResultNames.set(filePath, new Set([name]));
+    else names.add(name);
+  }
+
+  private convert(node: ts.Node, message: string): void {
+    this.convertAt(node.getSourceFile().fileName, node, message);
+  }
+
+  private convertAt(filePath: string, node: ts.Node, message: string): void {
+    this.result.conversions.push(finding(filePath, node, message));
+  }
+
+  private refuse(node: ts.Node, message: string): void {
+    this.result.refusals.push(finding(node.getSourceFile().fileName, node, message));
+  }
+}
+
+function finding(filePath: string, node: ts.Node, message: string): CodemodFinding {
+  const sourceFile = node.getSourceFile();
+  return { filePath, line: sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1, message };
+}
+
+/**
+ * Turns planned edits into plain ones: each region is rebuilt from its original text with the edits
+ * that fall inside it applied first, smallest region first, so a region may hold another.
+ */
+function composeEdits(text: string, planned: readonly PlannedEdit[]): TextEdit[] {
+  const plain: TextEdit[] = planned.filter((edit): edit is TextEdit => !('build' in edit));
+  const regions = planned.filter((edit): edit is RegionEdit => 'build' in edit).sort((a, b) => a.end - a.start - (b.end - b.start));
+  for (const region of regions) {
+    const inside = plain.filter((edit) => edit.start >= region.start && edit.end <= region.end);
+    const outside = plain.filter((edit) => !inside.includes(edit));
+    const innerText = applyEdits(
+      text.slice(region.start, region.end),
+      inside.map((edit) => ({ start: edit.start - region.start, end: edit.end - region.start, text: edit.text })),
+    );
+    plain.length = 0;
+    plain.push(...outside, { start: region.start, end: region.end, text: region.build(innerText) });
+  }
+  return plain;
+}
+
+function exportsErrorClass(sourceFile: ts.SourceFile): boolean {
+  return sourceFile.statements.some(
+    (statement) =>
+      ts.isClassDeclaration(statement) &&
+      statement.name?.text === ERROR_CLASS &&
+      (ts.getCombinedModifierFlags(statement) & ts.ModifierFlags.Export) !== 0,
+  );
+}
+
+/** `./missing-value-error.js` from `src/orders.ts` to `src/missing-value-error.ts`: what NodeNext and bundlers both resolve. */
+function moduleSpecifier(fromFile: string, toFile: string): string {
+  const extension = path.extname(toFile);
+  const runtimeExtension = extension === '.mts' ? '.mjs' : extension === '.cts' ? '.cjs' : '.js';
+  let relative = path.relative(path.dirname(fromFile), toFile.slice(0, -extension.length) + runtimeExtension).split(path.sep).join('/');
+  if (!relative.startsWith('.')) relative = `./${relative}`;
+  return relative;
+}
+
+function isAssignmentTarget(assertion: ts.NonNullExpression): boolean {
+  let node: ts.Node = assertion;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === node) {
+    return parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  }
+  return (
+    ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
+      (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) ||
+    ts.isShorthandPropertyAssignment(parent) ||
+    ((ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent)) && isDestructuringTarget(parent))
+  );
+}
+
+function isDestructuringTarget(node: ts.Node): boolean {
+  let current = node;
+  while (ts.isArrayLiteralExpression(current.parent) || ts.isObjectLiteralExpression(current.parent) || ts.isPropertyAssignment(current.parent)) current = current.parent;
+  return ts.isBinaryExpression(current.parent) && current.parent.left === current && current.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+}
+
+function needsParentheses(type: ts.TypeNode): boolean {
+  return ts.isFunctionTypeNode(type) || ts.isConstructorTypeNode(type) || ts.isConditionalTypeNode(type) || ts.isInferTypeNode(type);
+}
+
+function unwrapParenthesesOf(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
+}
+
+function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
+  const start = node.getStart(sourceFile);
+  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
+  return /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start))?.[0] ?? '';
+}
+
+function newlineOf(sourceFile: ts.SourceFile): string {
+  return sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+function shorten(text: string): string {
+  const singleLine = text.replace(/\s+/g, ' ').trim();
+  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
+}

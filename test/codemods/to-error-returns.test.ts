@@ -1,0 +1,4 @@
+import toErrorReturns from '../../codemods/to-error-returns.js';
+import { runCodemodFixtures } from './harness.js';
+
+runCodemodFixtures('to-error-returns', toErrorReturns);
