@@ -29,14 +29,6 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          // Options are read from `create`'s second parameter, where the defaults have been applied.
-          selector: 'MemberExpression[object.name="context"][property.name="options"]',
-          message: "Read options from create's second parameter so that defaultOptions apply.",
-        },
-      ],
       // Every disable comment says why: `// eslint-disable-next-line rule -- reason`.
       '@eslint-community/eslint-comments/require-description': 'error',
     },
@@ -48,12 +40,29 @@ export default tseslint.config(
       ...eslintPlugin.configs.recommended.rules,
       'eslint-plugin/require-meta-docs-description': ['error', { pattern: '^(Enforce|Require|Disallow)' }],
       'eslint-plugin/require-meta-schema-default': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // Options are read from `create`'s second parameter, where the defaults have been applied.
+          selector: 'MemberExpression[object.name="context"][property.name="options"]',
+          message: "Read options from create's second parameter so that defaultOptions apply.",
+        },
+      ],
     },
   },
   {
     files: ['**/*.ts'],
     ...predictable.configs.recommended,
     languageOptions: {},
+  },
+  {
+    // The published jscodeshift transforms are CommonJS, because jscodeshift `require`s them;
+    // `import x = require()` and a namespace are how TypeScript writes such a module.
+    files: ['codemods/jscodeshift/*.cts'],
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-namespace': 'off',
+    },
   },
   {
     files: ['eslint.config.js'],

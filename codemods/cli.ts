@@ -107,8 +107,12 @@ export function registerCodemodCommand(program: Command, settings: RegisterCodem
     }
 
     const output = command.configureOutput();
-    const writeOut = (text: string): void => (output.writeOut ?? ((chunk: string) => process.stdout.write(chunk)))(text);
-    const writeErr = (text: string): void => (output.writeErr ?? ((chunk: string) => process.stderr.write(chunk)))(text);
+    const writeOut = (text: string): void => {
+      (output.writeOut ?? ((chunk: string) => process.stdout.write(chunk)))(text);
+    };
+    const writeErr = (text: string): void => {
+      (output.writeErr ?? ((chunk: string) => process.stderr.write(chunk)))(text);
+    };
     const json = flags.json === true;
     const progress = json ? undefined : createProgressReporter(codemod.name, writeErr);
 

@@ -88,7 +88,7 @@ export function createJscodeshiftTransform(codemod: Codemod): JscodeshiftTransfo
 }
 
 function findTsconfig(filePath: string): string {
-  const found = ts.findConfigFile(dirname(filePath), ts.sys.fileExists, 'tsconfig.json');
+  const found = ts.findConfigFile(dirname(filePath), (path) => ts.sys.fileExists(path), 'tsconfig.json');
   if (found === undefined) {
     throw new Error(`no tsconfig.json found for ${filePath}; pass --tsconfig=<file>`);
   }

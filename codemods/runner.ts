@@ -152,7 +152,7 @@ function findNearestTsconfig(cwd: string, paths: readonly string[]): string {
     const absolute = resolve(cwd, firstPath);
     start = existsSync(absolute) && statSync(absolute).isFile() ? dirname(absolute) : absolute;
   }
-  const found = ts.findConfigFile(start, ts.sys.fileExists, 'tsconfig.json');
+  const found = ts.findConfigFile(start, (path) => ts.sys.fileExists(path), 'tsconfig.json');
   if (found === undefined) {
     throw new CodemodUsageError(`no tsconfig.json found in ${start} or any parent directory; pass --tsconfig`);
   }
@@ -617,9 +617,9 @@ function verify(
       const sourceFile = newProgram.getSourceFile(state.filePath);
       const after =
         sourceFile === undefined
-          ? new Map([['the file is not part of the program after the rewrite', 1]])
+          ? new Map<string, number>([['the file is not part of the program after the rewrite', 1]])
           : countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
-      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? new Map(), after);
+      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? new Map<string, number>(), after);
       if (added !== undefined) {
         failed.push([state, added]);
       }
