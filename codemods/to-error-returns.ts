@@ -408,7 +408,10 @@ class ToErrorReturnsRun {
       }
       case 'statement':
       case 'arrow-body': {
-        this.addEdit(filePath, { start: valueStart, end: site.value.end, text: name });
+        // `(await f(x))` becomes `name`, not `(name)`.
+        let replaced: ts.Node = site.value;
+        while (ts.isParenthesizedExpression(replaced.parent)) replaced = replaced.parent;
+        this.addEdit(filePath, { start: replaced.getStart(sourceFile), end: replaced.end, text: name });
         const lines = [`const ${name} = ${hoisted};`, check];
         if (placement.kind === 'statement' && placement.inStatementList) {
           const indent = indentOf(sourceFile, placement.statement);
