@@ -51,7 +51,8 @@ export function getDeclarationOrigin(declaration: ts.Node, program: ts.Program):
     return { kind: 'global' };
   }
   const packageName = getPackageNameOfPath(sourceFile.fileName);
-  for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+  // `parent` is typed as always present, but a source file has none.
+  for (let node = declaration.parent as ts.Node | undefined; node !== undefined; node = node.parent as ts.Node | undefined) {
     if (!ts.isModuleDeclaration(node)) {
       continue;
     }

@@ -118,7 +118,7 @@ export function skipTransparentDown(node: ts.Expression): ts.Expression {
 
 /** The function whose body `node` runs in (arrow, method, accessor, constructor, …) or the source file. */
 export function getOwnerScope(node: ts.Node): ts.SignatureDeclaration | ts.SourceFile {
-  for (let current = node.parent; current !== undefined; current = current.parent) {
+  for (let current = node.parent as ts.Node | undefined; current !== undefined; current = current.parent as ts.Node | undefined) {
     if (ts.isFunctionLike(current) && 'body' in current && current.body !== undefined) {
       return current;
     }
@@ -133,18 +133,16 @@ export function getOwnerScope(node: ts.Node): ts.SignatureDeclaration | ts.Sourc
   return node.getSourceFile();
 }
 
-function getDeclarationKind(list: ts.VariableDeclarationList): 'const' | 'let' | 'var' | 'using' | 'await using' {
-  const flags = list.flags & ts.NodeFlags.BlockScoped;
-  if (flags === ts.NodeFlags.AwaitUsing) {
-    return 'await using';
-  }
-  if (flags === ts.NodeFlags.Using) {
-    return 'using';
-  }
-  if (flags === ts.NodeFlags.Const) {
-    return 'const';
-  }
-  return flags === ts.NodeFlags.Let ? 'let' : 'var';
+const declarationKinds: Partial<Record<number, 'const' | 'let' | 'using' | 'await using'>> = {
+  [ts.NodeFlags.Const]: 'const',
+  [ts.NodeFlags.Let]: 'let',
+  [ts.NodeFlags.Using]: 'using',
+  [ts.NodeFlags.AwaitUsing]: 'await using',
+};
+
+/** `const`, `let`, `var`, `using` or `await using`. */
+export function getDeclarationKind(list: ts.VariableDeclarationList): 'const' | 'let' | 'var' | 'using' | 'await using' {
+  return declarationKinds[list.flags & ts.NodeFlags.BlockScoped] ?? 'var';
 }
 
 /** Where the value of `valueExpression` goes, when it goes somewhere this analysis follows. */
@@ -489,7 +487,7 @@ export function getResourceAcquisition(
   const { checker } = context;
   const top = skipTransparentUp(expression);
   const awaited = ts.isAwaitExpression(top.parent);
-  const valueExpression = awaited ? (top.parent as ts.AwaitExpression) : top;
+  const valueExpression: ts.Expression = awaited ? top.parent : top;
   const binding = getBinding(valueExpression, checker);
   if (binding === undefined) {
     return undefined;

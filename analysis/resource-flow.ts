@@ -369,7 +369,6 @@ export class ResourceFlowWalker {
   #loop(statement: ts.IterationStatement, state: number, labels: string[]): Completion {
     const completion = emptyCompletion(0);
     let head = state;
-    let conditionTrue = false;
     if (ts.isForStatement(statement) && statement.initializer !== undefined) {
       head = ts.isVariableDeclarationList(statement.initializer)
         ? statement.initializer.declarations.reduce((current, declaration) => this.#variableDeclaration(declaration, current, completion), head)
@@ -387,7 +386,7 @@ export class ResourceFlowWalker {
       : ts.isWhileStatement(statement) || ts.isDoStatement(statement)
         ? statement.expression
         : undefined;
-    conditionTrue = condition === undefined
+    const conditionTrue = condition === undefined
       ? ts.isForStatement(statement)
       : condition.kind === ts.SyntaxKind.TrueKeyword;
     let exitState = 0;
@@ -1011,7 +1010,7 @@ function isRacedAway(call: ts.CallExpression | ts.NewExpression): boolean {
     node = node.parent;
   }
   const list = node.parent;
-  const racer = list.parent;
+  const racer = list.parent as ts.Node | undefined;
   return (
     ts.isArrayLiteralExpression(list) &&
     racer !== undefined &&
@@ -1075,14 +1074,14 @@ function skipTransparentUpFrom(node: ts.Node): ts.Node {
 /** The statement `node` is part of: `await fh.close();` for the call `fh.close()`. */
 export function getEnclosingStatement(node: ts.Node): ts.Statement {
   let current: ts.Node = node;
-  while (!ts.isStatement(current) && current.parent !== undefined) {
+  while (!ts.isStatement(current) && (current.parent as ts.Node | undefined) !== undefined) {
     current = current.parent;
   }
   return current as ts.Statement;
 }
 
 function getEnclosingFinally(node: ts.Node, owner: ts.Node): ts.TryStatement | undefined {
-  for (let current: ts.Node = node; current !== owner && current.parent !== undefined; current = current.parent) {
+  for (let current: ts.Node = node; current !== owner && (current.parent as ts.Node | undefined) !== undefined; current = current.parent) {
     if (ts.isFunctionLike(current) && current !== node) {
       return undefined;
     }

@@ -4,6 +4,7 @@ import { getCalleeDescriptor } from './known-resources.js';
 import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from './declaration-origin.js';
 import {
   describeResource,
+  getDeclarationKind,
   getOwnerScope,
   type ResourceAcquisition,
   skipTransparentDown,
@@ -106,7 +107,7 @@ function getBody(owner: ts.SignatureDeclaration | ts.SourceFile): ts.Node | unde
   if (ts.isSourceFile(owner)) {
     return owner;
   }
-  return 'body' in owner ? (owner.body as ts.Node | undefined) : undefined;
+  return 'body' in owner ? owner.body : undefined;
 }
 
 function byPosition(left: ts.Node, right: ts.Node): number {
@@ -190,7 +191,7 @@ function getImplementation(declaration: ts.Declaration, checker: ts.TypeChecker)
     return undefined;
   }
   if ('body' in declaration && declaration.body !== undefined) {
-    return declaration as ts.FunctionLikeDeclaration;
+    return declaration;
   }
   const name = ts.getNameOfDeclaration(declaration);
   const symbol = name === undefined ? undefined : checker.getSymbolAtLocation(name);
@@ -396,7 +397,7 @@ function getTrackedValue(acquisition: ResourceAcquisition): TrackedValue | undef
 }
 
 function getEnclosingLoop(node: ts.Node, owner: ts.Node): ts.IterationStatement | undefined {
-  for (let current = node.parent; current !== owner && current !== undefined; current = current.parent) {
+  for (let current = node.parent as ts.Node | undefined; current !== owner && current !== undefined; current = current.parent as ts.Node | undefined) {
     if (ts.isIterationStatement(current, false)) {
       return current;
     }
@@ -604,7 +605,6 @@ export function getUsingAcquisition(
   if (symbol === undefined) {
     return undefined;
   }
-  const isAwaitUsing = (list.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing;
   const type = context.checker.getTypeAtLocation(declaration.name);
   const inner = skipTransparentDown(ts.isAwaitExpression(initializer) ? initializer.expression : initializer);
   return {
@@ -620,7 +620,7 @@ export function getUsingAcquisition(
       statement: list.parent,
       name: declaration.name,
       symbol,
-      declarationKind: isAwaitUsing ? 'await using' : 'using',
+      declarationKind: getDeclarationKind(list) === 'await using' ? 'await using' : 'using',
     },
     resource: describeResource(type, undefined, context),
   };

@@ -1,5 +1,6 @@
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
+import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
 import type { AdditionalResourceSpecifier } from '../analysis/known-resources.js';
@@ -143,27 +144,27 @@ function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.Ne
   let current: TSESTree.Node = node;
   let awaited = false;
   for (;;) {
-    const parent: TSESTree.Node | undefined = current.parent;
+    const parent = current.parent as TSESTree.Node | undefined;
     if (parent === undefined) {
       return false;
     }
     if (
-      parent.type === 'TSAsExpression' ||
-      parent.type === 'TSNonNullExpression' ||
-      parent.type === 'TSSatisfiesExpression' ||
-      parent.type === 'TSTypeAssertion' ||
-      parent.type === 'ChainExpression' ||
-      (parent.type === 'AwaitExpression' && !awaited)
+      parent.type === AST_NODE_TYPES.TSAsExpression ||
+      parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+      parent.type === AST_NODE_TYPES.TSTypeAssertion ||
+      parent.type === AST_NODE_TYPES.ChainExpression ||
+      (parent.type === AST_NODE_TYPES.AwaitExpression && !awaited)
     ) {
-      awaited ||= parent.type === 'AwaitExpression';
+      awaited ||= parent.type === AST_NODE_TYPES.AwaitExpression;
       current = parent;
       continue;
     }
     return (
-      (parent.type === 'VariableDeclarator' && parent.init === current) ||
-      (parent.type === 'AssignmentExpression' && parent.right === current && parent.operator === '=') ||
-      parent.type === 'ExpressionStatement' ||
-      (parent.type === 'UnaryExpression' && parent.operator === 'void')
+      (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.init === current) ||
+      (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === current && parent.operator === '=') ||
+      parent.type === AST_NODE_TYPES.ExpressionStatement ||
+      (parent.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void')
     );
   }
 }
@@ -174,7 +175,7 @@ function lineOf(node: ts.Node): number {
 }
 
 function isAsyncFunction(owner: ResourceAcquisition['owner']): boolean {
-  return !ts.isSourceFile(owner) && (ts.getCombinedModifierFlags(owner as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+  return !ts.isSourceFile(owner) && (ts.getCombinedModifierFlags(owner) & ts.ModifierFlags.Async) !== 0;
 }
 
 function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolean): 'using' | 'await using' | undefined {
@@ -204,8 +205,7 @@ function isReassigned(acquisition: ResourceAcquisition, checker: ts.TypeChecker)
     }
     if (
       (ts.isBinaryExpression(node) &&
-        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+        tsutils.isAssignmentKind(node.operatorToken.kind) &&
         ts.isIdentifier(node.left) &&
         checker.getSymbolAtLocation(node.left) === binding.symbol) ||
       ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
@@ -391,6 +391,10 @@ export default createRule<Options, MessageId>({
           keyword === undefined
             ? 'release it in a `finally` block'
             : `declare it with \`${keyword}\` or release it in a \`finally\` block`,
+        throwLine: verdict.kind === 'released-only-on-success' ? String(lineOf(verdict.throwSite)) : '',
+        exit: verdict.kind === 'missed-on-early-exit' ? (verdict.exit.getFirstToken()?.getText() ?? 'return') : '',
+        tryLine: verdict.kind === 'acquire-try-gap' ? String(lineOf(verdict.tryStatement)) : '',
+        scope: verdict.kind === 'promise-escapes-release-scope' && verdict.releasedBy === 'finally' ? '`try`' : 'block',
       };
       const nameNode = binding.kind === 'discarded' ? acquisition.valueExpression : binding.name;
       const suggestion = getUsingSuggestion(verdict, getContext());
@@ -422,7 +426,7 @@ export default createRule<Options, MessageId>({
           context.report({
             loc: locOf(nameNode),
             messageId: 'releasedOnlyOnSuccess',
-            data: { ...data, throwLine: String(lineOf(verdict.throwSite)) },
+            data,
             suggest,
           });
           return;
@@ -433,7 +437,7 @@ export default createRule<Options, MessageId>({
           context.report({
             loc: locOf(verdict.exit),
             messageId: 'missedOnEarlyExit',
-            data: { ...data, exit: verdict.exit.getFirstToken()?.getText() ?? 'return' },
+            data,
             suggest,
           });
           return;
@@ -447,7 +451,7 @@ export default createRule<Options, MessageId>({
           context.report({
             loc: locOf(verdict.gap),
             messageId: 'acquireTryGap',
-            data: { ...data, tryLine: String(lineOf(verdict.tryStatement)) },
+            data,
             suggest,
           });
           return;
@@ -455,7 +459,7 @@ export default createRule<Options, MessageId>({
           context.report({
             loc: locOf(verdict.returned),
             messageId: 'promiseEscapes',
-            data: { ...data, scope: verdict.releasedBy === 'using' ? 'block' : '`try`' },
+            data,
           });
           return;
         case 'double-dispose':
