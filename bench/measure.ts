@@ -2,7 +2,10 @@
  * One measurement in a fresh process (so memory figures are not shared between configurations):
  * lints a corpus with one configuration and prints `{ milliseconds, peakRssMegabytes, problems }`.
  *
- *   tsx bench/measure.ts <configuration> <tsconfig>
+ *   tsx bench/measure.ts <configuration> <tsconfig> [cwd]
+ *
+ * `cwd` is where ESLint runs from; a corpus inside node_modules needs it to be the package folder,
+ * since ESLint ignores anything under a node_modules folder below its cwd.
  */
 import { ESLint, type Linter } from 'eslint';
 import { dirname, resolve } from 'node:path';
@@ -10,7 +13,7 @@ import tseslint from 'typescript-eslint';
 
 import plugin from '../index.js';
 
-const [configurationName, tsconfigArgument] = process.argv.slice(2);
+const [configurationName, tsconfigArgument, cwdArgument] = process.argv.slice(2);
 if (configurationName === undefined || tsconfigArgument === undefined) {
   console.error('usage: tsx bench/measure.ts <configuration> <tsconfig>');
   process.exit(2);
@@ -34,11 +37,13 @@ function rulesFor(name: string): Linter.RulesRecord {
 }
 
 const eslint = new ESLint({
-  cwd: dirname(tsconfigPath),
+  cwd: cwdArgument === undefined ? dirname(tsconfigPath) : resolve(cwdArgument),
   overrideConfigFile: true,
   overrideConfig: [
     {
       files: ['**/*.ts'],
+      // A corpus's own disable comments name rules this configuration does not load.
+      linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
       plugins: {
         predictable: plugin as unknown as ESLint.Plugin,
         '@typescript-eslint': tseslint.plugin,
@@ -78,5 +83,9 @@ if (fatal.length > 0) {
   console.error(`fatal: ${fatal[0]?.message ?? ''}`);
   process.exit(1);
 }
-const problems = results.reduce((sum, result) => sum + result.errorCount + result.warningCount, 0);
+if (process.env.BENCH_DEBUG !== undefined) {
+  for (const result of results) for (const message of result.messages) console.error(result.filePath, message.line, message.ruleId, message.message);
+}
+// Only rule reports count: with `noInlineConfig`, ESLint also warns about every disable comment.
+const problems = results.reduce((sum, result) => sum + result.messages.filter((message) => message.ruleId !== null).length, 0);
 console.log(JSON.stringify({ milliseconds, peakRssMegabytes: peakRss / 2 ** 20, problems, files: results.length }));

@@ -21,8 +21,8 @@ interface Measurement {
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const corpora = [
-  { name: 'mongodb src', tsconfig: 'bench/mongodb/tsconfig.json' },
-  { name: 'examples/leaky-service', tsconfig: 'examples/leaky-service/tsconfig.json' },
+  { name: 'mongodb src', tsconfig: 'bench/mongodb/tsconfig.json', cwd: 'node_modules/mongodb' },
+  { name: 'examples/leaky-service', tsconfig: 'examples/leaky-service/tsconfig.json', cwd: 'examples/leaky-service' },
 ];
 const configurations = [
   'typed-parse-only',
@@ -31,8 +31,8 @@ const configurations = [
   ...Object.keys(plugin.rules).map((name) => `predictable/${name}`),
 ];
 
-function measure(configuration: string, tsconfig: string): Measurement {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/measure.ts', configuration, tsconfig], {
+function measure(configuration: string, tsconfig: string, cwd: string): Measurement {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/measure.ts', configuration, tsconfig, cwd], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 16 * 2 ** 20,
@@ -50,7 +50,7 @@ for (const corpus of corpora) {
   console.log('configuration'.padEnd(48) + 'time'.padStart(10) + '  ×parse  ×nfp' + 'peak RSS'.padStart(12) + '  ×parse  problems');
   const rows = new Map<string, { milliseconds: number; rss: number; problems: number }>();
   for (const configuration of configurations) {
-    const runs = Array.from({ length: REPEAT }, () => measure(configuration, corpus.tsconfig));
+    const runs = Array.from({ length: REPEAT }, () => measure(configuration, corpus.tsconfig, corpus.cwd));
     rows.set(configuration, {
       milliseconds: median(runs.map((run) => run.milliseconds)),
       rss: median(runs.map((run) => run.peakRssMegabytes)),
