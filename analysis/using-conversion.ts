@@ -280,7 +280,7 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
 
 /** `try { c.close(); } catch {}` inside the `finally`, or `if (c) c.close()`. */
 function describeNestedRelease(release: ReleaseSite, finallyBlock: ts.Block | undefined): string {
-  for (let node: ts.Node = release.statement; node !== finallyBlock && node.parent !== undefined; node = node.parent) {
+  for (let node: ts.Node = release.statement; node !== finallyBlock && !ts.isSourceFile(node); node = node.parent) {
     const parent = node.parent;
     if (ts.isTryStatement(parent) && parent.tryBlock === node && parent.catchClause !== undefined) {
       return `the error of ${describeRelease(release)} is caught on line ${String(lineOf(parent.catchClause))}: \`using\` would let it propagate (combined with the body's error in a \`SuppressedError\`)`;
