@@ -372,7 +372,7 @@ class ToErrorReturnsRun {
     const style = this.options.style;
     // An exported `const` keeps the type other modules see: check a hoisted value, not the export.
     const placement =
-      site.placement.kind === 'declaration' && (ts.getCombinedModifierFlags(site.placement.statement) & ts.ModifierFlags.Export) !== 0
+      site.placement.kind === 'declaration' && site.placement.statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true
         ? { kind: 'statement' as const, statement: site.placement.statement, inStatementList: true, scope: site.placement.statement.parent }
         : site.placement;
     const scopeOwner = site.caller ?? sourceFile;
