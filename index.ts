@@ -60,4 +60,4 @@ plugin.configs.strict = {
 };
 
 export default plugin;
-export { rules };
+
