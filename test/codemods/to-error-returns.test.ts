@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCodemod } from '../../codemods/runner.js';
 import toErrorReturns from '../../codemods/to-error-returns.js';
+import plugin from '../../index.js';
 import { checkMultiFileCodemodFixture, FIXTURE_TSCONFIG, readCodemodFixtures, readMultiFileCodemodFixtures, runCodemodFixtures } from './harness.js';
 import { createTempProject } from './temp-project.js';
 
@@ -367,6 +368,42 @@ describe('--style result output and neverthrow/must-use-result', () => {
         }
         expect(Object.values(output).join('\n')).toContain('.match((value) => value, (error) => error)');
         expect(await lint({ rules: { 'must-use-result': withLegacyContext(mustUseResult) } }, output)).toEqual([]);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The rule and the codemod select the same `!`
+
+describe('by default the codemod rewrites what no-non-null-assertion-in-hot-path reports', () => {
+  for (const caseName of ['cold-left-alone', 'union-two-levels', 'throw-style', 'array-callback', 'comparisons']) {
+    it(caseName, async () => {
+      const work = createWorkDirectory('agree');
+      try {
+        const { files } = inputTree(caseName);
+        writeTree(work, files);
+        writeFileSync(join(work, 'tsconfig.json'), JSON.stringify({ ...FIXTURE_TSCONFIG, include: ['**/*.ts'] }));
+        const eslint = new ESLint({
+          cwd: work,
+          overrideConfigFile: true,
+          overrideConfig: [
+            {
+              files: ['**/*.ts'],
+              languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: work } },
+              plugins: { predictable: plugin as unknown as ESLint.Plugin },
+              rules: { 'predictable/no-non-null-assertion-in-hot-path': 'error' },
+            },
+          ],
+        });
+        const reported = (await eslint.lintFiles(['**/*.ts'])).flatMap((result) => result.messages.map((message) => message.line)).sort();
+        const report = await runCodemod(toErrorReturns, { cwd: work, paths: ['.'], force: true, dry: true });
+        // A `!` the type cannot need is removed without a report from the rule (it is provably safe).
+        const rewritten = report.conversions.filter((conversion) => conversion.message.includes('→ a check that')).map((conversion) => conversion.line).sort();
+        expect(reported.length).toBeGreaterThan(0);
+        expect(rewritten).toEqual(reported);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
