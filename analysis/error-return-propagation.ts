@@ -4,6 +4,7 @@ import ts from 'typescript';
 
 import { getFunctionName, isFunctionBoundary, type FunctionBoundary } from './hot-path.js';
 import type { PackagePublicApi } from './package-public-api.js';
+import { parentOf } from './parent.js';
 import { getWrittenReferenceKeys, unwrapParentheses } from './stable-reference.js';
 
 /**
@@ -334,7 +335,7 @@ function isReturnedDirectly(value: ts.Expression): boolean {
 
 /** The function whose body holds `node` (not counting class fields and static blocks, which run at definition). */
 export function getEnclosingFunction(node: ts.Node): FunctionBoundary | undefined {
-  for (let current = node.parent; current !== undefined; current = current.parent) {
+  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
     if (isFunctionBoundary(current)) return current;
     if (ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current) || ts.isSourceFile(current)) return undefined;
   }
@@ -366,7 +367,7 @@ export function getCheckPlacement(value: ts.Expression, settings: Pick<Propagati
     return { kind: 'refusal', reason: 'its arguments hold another value that is rewritten; split the expression by hand' };
   }
   let child: ts.Node = value;
-  for (let node = value.parent; node !== undefined; child = node, node = node.parent) {
+  for (let node = parentOf(value); node !== undefined; child = node, node = parentOf(node)) {
     const conditional = getConditionalEvaluation(node, child);
     if (conditional !== undefined) return { kind: 'refusal', reason: `the call runs only ${conditional}; a check before it would run it always` };
     if (ts.isArrowFunction(node) && node.body === child && !ts.isBlock(child)) {

@@ -119,7 +119,8 @@ function sourceCandidates(target: string, options: ts.CompilerOptions): string[]
   const stems = [withoutExtension];
   if (options.outDir !== undefined) {
     const outDir = path.resolve(options.outDir);
-    const rootDir = path.resolve(options.rootDir ?? (options.configFilePath === undefined ? '.' : path.dirname(String(options.configFilePath))));
+    const configFilePath = options.configFilePath;
+    const rootDir = path.resolve(options.rootDir ?? (typeof configFilePath === 'string' ? path.dirname(configFilePath) : '.'));
     if (withoutExtension.startsWith(`${outDir}${path.sep}`)) {
       stems.push(path.join(rootDir, path.relative(outDir, withoutExtension)));
     }

@@ -121,9 +121,7 @@ class ToErrorReturnsRun {
   private readonly importsToAdd = new Map<string, string[]>();
 
   constructor(private readonly context: CodemodContext<ToErrorReturnsOptions>) {
-    // ts-morph bundles its own copy of the compiler API: the same objects, declared twice, so the
-    // analysis (written against `typescript`) receives the program through one cast here.
-    this.program = context.program as unknown as ts.Program;
+    this.program = context.program;
     this.checker = this.program.getTypeChecker();
     this.options = context.options;
     const configFilePath = this.program.getCompilerOptions().configFilePath;
@@ -539,7 +537,7 @@ class ToErrorReturnsRun {
           ts.isImportDeclaration(statement) &&
           ts.isStringLiteral(statement.moduleSpecifier) &&
           statement.moduleSpecifier.text === resultModule &&
-          statement.importClause?.isTypeOnly !== true &&
+          statement.importClause?.phaseModifier !== ts.SyntaxKind.TypeKeyword &&
           statement.importClause?.namedBindings !== undefined &&
           ts.isNamedImports(statement.importClause.namedBindings),
       );

@@ -276,7 +276,7 @@ function withLegacyContext(rule: Rule.RuleModule): Rule.RuleModule {
     create(context) {
       let currentNode: Parameters<typeof context.sourceCode.getScope>[0] = context.sourceCode.ast;
       const legacyContext = Object.create(context, {
-        parserServices: { value: context.sourceCode.parserServices },
+        parserServices: { value: context.sourceCode.parserServices as unknown },
         getScope: { value: () => context.sourceCode.getScope(currentNode) },
       }) as Rule.RuleContext;
       const listeners = rule.create(legacyContext);
