@@ -583,9 +583,14 @@ function firstAddedDiagnostic(before: DiagnosticCounts, after: DiagnosticCounts)
 }
 
 /**
- * Puts the new texts into the project, type-checks every file that changes, and reverts the ones
- * whose diagnostics got worse. Reverting one file can break another that relied on it (a caller
- * of a changed signature), so this repeats until a round reverts nothing.
+ * Puts the new texts into the project, type-checks every file that changes and every unchanged
+ * file that imports one of them (directly or not), and reverts what made diagnostics worse: a
+ * changed file whose own diagnostics got worse, and every changed file an unchanged importer
+ * depends on when that importer got worse. The importers matter because a codemod may change a
+ * signature in one file and its callers in others, and a caller can be left unchanged (the git
+ * guard refused it, it is outside the given paths): writing the callee alone would break it.
+ * Reverting one file can break another that relied on it, so this repeats until a round reverts
+ * nothing.
  */
 function verify(
   project: Project,
@@ -600,6 +605,19 @@ function verify(
       const sourceFile = program.getSourceFile(state.filePath);
       if (sourceFile !== undefined) {
         diagnosticsBefore.set(state.filePath, countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]));
+      }
+    }
+  }
+
+  // Unchanged files that import a changed one, each with the changed files it depends on; their
+  // diagnostics are taken from the program as it was, before any new text is put in.
+  const changedPaths = states.filter((state) => state.edits.length > 0).map((state) => state.filePath);
+  const importers = findUnchangedImporters(project, changedPaths);
+  for (const importerPath of importers.keys()) {
+    if (!diagnosticsBefore.has(importerPath)) {
+      const sourceFile = program.getSourceFile(importerPath);
+      if (sourceFile !== undefined) {
+        diagnosticsBefore.set(importerPath, countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]));
       }
     }
   }
@@ -625,19 +643,74 @@ function verify(
       }
       onProgress?.({ phase: 'verify', completed: index + 1, total: changing.length, filePath: state.filePath });
     });
+    const statesByPath = new Map(changing.map((state) => [state.filePath, state]));
+    for (const [importerPath, dependencies] of importers) {
+      if (statesByPath.has(importerPath)) {
+        continue;
+      }
+      const sourceFile = newProgram.getSourceFile(importerPath);
+      if (sourceFile === undefined) {
+        continue;
+      }
+      const after = countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
+      const added = firstAddedDiagnostic(diagnosticsBefore.get(importerPath) ?? new Map<string, number>(), after);
+      if (added === undefined) {
+        continue;
+      }
+      for (const dependency of dependencies) {
+        const state = statesByPath.get(dependency);
+        if (state !== undefined && !failed.some(([failedState]) => failedState === state)) {
+          failed.push([state, `rewrite breaks ${relative(dirname(dependency), importerPath) || importerPath}, which is not rewritten with it: ${added}`]);
+        }
+      }
+    }
     if (failed.length === 0) {
       return;
     }
-    for (const [state, added] of failed) {
+    for (const [state, problem] of failed) {
       if (revertedOnce.has(state)) {
         // Even the marks alone made it worse (should not happen with comments): keep the file as it was.
         state.edits = [];
         continue;
       }
       revertedOnce.add(state);
-      revert(state, `rewrite added type error ${added}`);
+      revert(state, problem.startsWith('rewrite breaks ') ? problem : `rewrite added type error ${problem}`);
     }
   }
+}
+
+/**
+ * Each project file that imports one of `changedPaths`, directly or through other files, and is
+ * not itself among them, mapped to the changed files it depends on. Declaration files and
+ * node_modules are left out: a codemod's edits never reach them.
+ */
+function findUnchangedImporters(project: Project, changedPaths: readonly string[]): Map<string, Set<string>> {
+  const changed = new Set(changedPaths);
+  const importers = new Map<string, Set<string>>();
+  for (const changedPath of changedPaths) {
+    const start = project.getSourceFile(changedPath);
+    if (start === undefined) {
+      continue;
+    }
+    const seen = new Set([start]);
+    const queue = [start];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const importer of next.getReferencingSourceFiles()) {
+        if (seen.has(importer) || importer.isDeclarationFile() || importer.isInNodeModules()) {
+          continue;
+        }
+        seen.add(importer);
+        queue.push(importer);
+        const importerPath = importer.getFilePath();
+        if (!changed.has(importerPath)) {
+          const dependencies = importers.get(importerPath) ?? new Set<string>();
+          dependencies.add(changedPath);
+          importers.set(importerPath, dependencies);
+        }
+      }
+    }
+  }
+  return importers;
 }
 
 function setProjectText(project: Project, state: FileState): void {

@@ -189,6 +189,40 @@ describe('runCodemod', () => {
     ]);
   });
 
+  it('reverts a file whose rewrite breaks an unchanged file that imports it, directly or not', async () => {
+    const project = tempProject({
+      'limits.ts': 'export const limit = 5;\n',
+      'reexport.ts': "export { limit } from './limits.js';\n",
+      'use.ts': "import { limit } from './reexport.js';\nexport const next: number = limit + 1;\n",
+      'alone.ts': 'export const alone = 7;\n',
+    });
+    const report = await runCodemod(stringifyNumbers, { cwd: project.root });
+
+    expect(project.read('limits.ts')).toBe('export const limit = 5;\n');
+    expect(project.read('alone.ts')).toBe("export const alone = '7';\n");
+    expect(report.refusals).toEqual([
+      expect.objectContaining({
+        filePath: project.path('limits.ts'),
+        message: expect.stringMatching(/^rewrite breaks use\.ts, which is not rewritten with it: TS2322/) as unknown,
+      }),
+    ]);
+  });
+
+  it('reverts a callee when the git guard keeps back the caller it would break', async () => {
+    const project = tempProject({
+      'limits.ts': 'export const limit = 5;\n',
+      'use.ts': "import { limit } from './limits.js';\nexport const next: number = limit + 1;\nexport const other = 1;\n",
+    });
+    project.write('use.ts', "import { limit } from './limits.js';\nexport const next: number = limit + 2;\nexport const other = 1;\n");
+    const report = await runCodemod(stringifyNumbers, { cwd: project.root });
+
+    expect(project.read('limits.ts')).toBe('export const limit = 5;\n');
+    expect(statusOf(report, project, 'use.ts')).toBe('skipped');
+    expect(report.refusals.map((refusal) => refusal.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^not written: it has uncommitted changes/), expect.stringMatching(/^rewrite breaks use\.ts/)]),
+    );
+  });
+
   describe('mark', () => {
     it('leaves a comment with the same indentation above each refused site, once', async () => {
       const project = tempProject({ 'a.ts': LOOP_AND_VARS });
