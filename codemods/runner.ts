@@ -612,7 +612,7 @@ function verify(
   // Unchanged files that import a changed one, each with the changed files it depends on; their
   // diagnostics are taken from the program as it was, before any new text is put in.
   const changedPaths = states.filter((state) => state.edits.length > 0).map((state) => state.filePath);
-  const importers = findUnchangedImporters(project, changedPaths);
+  const importers = findUnchangedImporters(program, changedPaths);
   for (const importerPath of importers.keys()) {
     if (!diagnosticsBefore.has(importerPath)) {
       const sourceFile = program.getSourceFile(importerPath);
@@ -683,34 +683,79 @@ function verify(
  * Each project file that imports one of `changedPaths`, directly or through other files, and is
  * not itself among them, mapped to the changed files it depends on. Declaration files and
  * node_modules are left out: a codemod's edits never reach them.
+ *
+ * Built from the compiler's program rather than ts-morph's `getReferencingSourceFiles()`: that
+ * turns on ts-morph's own module tracking, which then trips over nodes forgotten when a file's
+ * text is replaced during verification.
  */
-function findUnchangedImporters(project: Project, changedPaths: readonly string[]): Map<string, Set<string>> {
-  const changed = new Set(changedPaths);
-  const importers = new Map<string, Set<string>>();
-  for (const changedPath of changedPaths) {
-    const start = project.getSourceFile(changedPath);
-    if (start === undefined) {
+function findUnchangedImporters(program: ts.Program, changedPaths: readonly string[]): Map<string, Set<string>> {
+  const checker = program.getTypeChecker();
+  const importersOf = new Map<string, Set<string>>();
+  for (const sourceFile of program.getSourceFiles()) {
+    if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || sourceFile.fileName.includes('/node_modules/')) {
       continue;
     }
-    const seen = new Set([start]);
-    const queue = [start];
+    for (const imported of getImportedFileNames(sourceFile, checker)) {
+      const importers = importersOf.get(imported) ?? new Set<string>();
+      importers.add(sourceFile.fileName);
+      importersOf.set(imported, importers);
+    }
+  }
+
+  const changed = new Set(changedPaths);
+  const result = new Map<string, Set<string>>();
+  for (const changedPath of changedPaths) {
+    const seen = new Set([changedPath]);
+    const queue = [changedPath];
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      for (const importer of next.getReferencingSourceFiles()) {
-        if (seen.has(importer) || importer.isDeclarationFile() || importer.isInNodeModules()) {
+      for (const importer of importersOf.get(next) ?? []) {
+        if (seen.has(importer)) {
           continue;
         }
         seen.add(importer);
         queue.push(importer);
-        const importerPath = importer.getFilePath();
-        if (!changed.has(importerPath)) {
-          const dependencies = importers.get(importerPath) ?? new Set<string>();
+        if (!changed.has(importer)) {
+          const dependencies = result.get(importer) ?? new Set<string>();
           dependencies.add(changedPath);
-          importers.set(importerPath, dependencies);
+          result.set(importer, dependencies);
         }
       }
     }
   }
-  return importers;
+  return result;
+}
+
+/** The files a module imports or re-exports from, as the checker resolved them. */
+function getImportedFileNames(sourceFile: ts.SourceFile, checker: ts.TypeChecker): string[] {
+  const fileNames: string[] = [];
+  const addResolved = (specifier: ts.Expression | undefined): void => {
+    if (specifier === undefined || !ts.isStringLiteralLike(specifier)) {
+      return;
+    }
+    const declaration = checker.getSymbolAtLocation(specifier)?.valueDeclaration;
+    if (declaration !== undefined && ts.isSourceFile(declaration)) {
+      fileNames.push(declaration.fileName);
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) {
+      addResolved(node.moduleSpecifier);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      addResolved(node.moduleReference.expression);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      addResolved(node.arguments[0]);
+    }
+    node.forEachChild(visit);
+  };
+  // Static imports sit at the top level; only a file that mentions `import(` needs the full walk.
+  if (sourceFile.text.includes('import(')) {
+    visit(sourceFile);
+  } else {
+    for (const statement of sourceFile.statements) {
+      visit(statement);
+    }
+  }
+  return fileNames;
 }
 
 function setProjectText(project: Project, state: FileState): void {

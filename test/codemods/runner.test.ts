@@ -178,6 +178,13 @@ describe('runCodemod', () => {
     expect(project.read('main.ts')).toBe("import { generated } from './generated.js';\n// use-generated\nexport const total: number = generated + 1;\n");
   });
 
+  it('creates a file for a changed module that imports a package module (verification keeps nodes it reads alive)', async () => {
+    const project = tempProject({ 'main.ts': "import { join } from 'node:path';\n// use-generated\nexport const where = join('a', String(generated));\n" });
+    const report = await runCodemod(createGeneratedModule({ brokenModule: false }), { cwd: project.root });
+    expect(report.files.filter((file) => file.status === 'errored')).toEqual([]);
+    expect(statusOf(report, project, 'generated.ts')).toBe('created');
+  });
+
   it('reverts the importer too when the file it needs fails verification', async () => {
     const project = tempProject({ 'main.ts': '// use-generated\nexport const total = 1;\n' });
     const report = await runCodemod(createGeneratedModule({ brokenModule: true }), { cwd: project.root });
