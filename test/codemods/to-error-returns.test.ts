@@ -310,7 +310,7 @@ describe('--style result output and neverthrow/must-use-result', () => {
       overrideConfig: [
         {
           files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: directory } },
+          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: directory, disallowAutomaticSingleRunInference: true } },
           plugins: { neverthrow: plugin },
           rules: { 'neverthrow/must-use-result': 'error' },
         },
