@@ -1,9 +1,8 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
-import { getPackageNameOfPath } from './declaration-origin.js';
 import { parentOf } from './parent.js';
-import { getNonNullishConstituents } from './types.js';
+import { getNonNullishConstituents, isAbortSignalType, isPlatformType } from './types.js';
 
 /**
  * Does an `AbortSignal` reach a call, and if not, could one? The question behind
@@ -39,32 +38,6 @@ interface SignalPlace {
   where: 'parameter' | 'options-property';
   name: string;
   parameterIndex: number;
-}
-
-/**
- * Whether `type` is one of the platform's own types called `name` (`AbortSignal`,
- * `AbortController`): declared by TypeScript's lib or by `@types/node`, so that a user's class of
- * the same name does not pass for it. Global augmentations add declarations but keep the lib's.
- */
-function isPlatformType(type: ts.Type, name: string, program: ts.Program): boolean {
-  const symbol = type.getSymbol() ?? type.aliasSymbol;
-  if (symbol?.getName() !== name) {
-    return false;
-  }
-  return (symbol.declarations ?? []).some((declaration) => {
-    const sourceFile = declaration.getSourceFile();
-    return program.isSourceFileDefaultLibrary(sourceFile) || getPackageNameOfPath(sourceFile.fileName) === 'node';
-  });
-}
-
-/**
- * Whether a value of `type` is an `AbortSignal`, possibly missing (`AbortSignal | undefined`,
- * `AbortSignal | null`): a forwarded optional signal is still the caller's way to cancel. `any`
- * is not: it would make every untyped argument look like a signal.
- */
-function isAbortSignal(type: ts.Type, program: ts.Program): boolean {
-  const parts = getNonNullishConstituents(type);
-  return parts?.every((part) => isPlatformType(part, 'AbortSignal', program)) === true;
 }
 
 /** Whether a parameter or property of `type` would take an `AbortSignal` (`AbortSignal | number` would). */
@@ -174,7 +147,7 @@ function getPassedSignal(
   program: ts.Program,
 ): SignalReach | undefined {
   const type = checker.getTypeAtLocation(argument);
-  if (isAbortSignal(type, program)) {
+  if (isAbortSignalType(type, program)) {
     return { kind: 'passed', via: 'argument', argumentIndex, signal: argument };
   }
   // One part of a union carrying a signal is enough, as `AbortSignal | undefined` is:
@@ -183,7 +156,7 @@ function getPassedSignal(
   for (const name of propertyNames) {
     const carriesSignal = parts.some((part) => {
       const property = checker.getPropertyOfType(part, name);
-      return property !== undefined && isAbortSignal(checker.getTypeOfSymbol(property), program);
+      return property !== undefined && isAbortSignalType(checker.getTypeOfSymbol(property), program);
     });
     if (carriesSignal) {
       return { kind: 'passed', via: 'options-property', argumentIndex, signal: findSignalInOptions(argument, name, checker) };
@@ -287,14 +260,14 @@ function getStatementsOf(node: ts.Node): readonly ts.Statement[] | undefined {
 /** How `name` gives a signal, if its value is one or has a `signal` property that is one. */
 function getSignalOfName(name: ts.Identifier, checker: ts.TypeChecker, program: ts.Program): SignalInScope | undefined {
   const type = checker.getTypeAtLocation(name);
-  if (isAbortSignal(type, program)) {
+  if (isAbortSignalType(type, program)) {
     return { declaration: name, access: 'itself', text: name.text };
   }
   if (isAnyOrUnknown(type)) {
     return undefined;
   }
   const property = checker.getPropertyOfType(checker.getNonNullableType(type), 'signal');
-  if (property === undefined || !isAbortSignal(checker.getTypeOfSymbol(property), program)) {
+  if (property === undefined || !isAbortSignalType(checker.getTypeOfSymbol(property), program)) {
     return undefined;
   }
   const mayBeMissing = checker.getNonNullableType(type) !== type;

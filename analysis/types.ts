@@ -1,6 +1,8 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
+import { getPackageNameOfPath } from './declaration-origin.js';
+
 /**
  * Type questions shared by the rules and the codemods: is a value disposable, how, is it a
  * promise, is it an `AbortSignal`. `any` and `unknown` never answer yes: a rule that guesses
@@ -108,16 +110,30 @@ export function getAwaitedType(type: ts.Type, checker: ts.TypeChecker): ts.Type 
   return checker.getAwaitedType(type) ?? type;
 }
 
-/** Whether `type` is the DOM/Node `AbortSignal` (or a union whose non-nullish parts all are). */
-export function isAbortSignalType(type: ts.Type): boolean {
+/**
+ * Whether `type` is one of the platform's own types called `name` (`AbortSignal`,
+ * `AbortController`): declared by TypeScript's lib or by `@types/node`, so that a user's class of
+ * the same name does not pass for it. Global augmentations add declarations but keep the lib's.
+ */
+export function isPlatformType(type: ts.Type, name: string, program: ts.Program): boolean {
+  const symbol = type.getSymbol() ?? type.aliasSymbol;
+  if (symbol?.getName() !== name) {
+    return false;
+  }
+  return (symbol.declarations ?? []).some((declaration) => {
+    const sourceFile = declaration.getSourceFile();
+    return program.isSourceFileDefaultLibrary(sourceFile) || getPackageNameOfPath(sourceFile.fileName) === 'node';
+  });
+}
+
+/**
+ * Whether a value of `type` is the platform's `AbortSignal`, possibly missing (`AbortSignal |
+ * undefined`, `AbortSignal | null`): a forwarded optional signal is still the caller's way to
+ * cancel. `any` is not: it would make every untyped argument look like a signal.
+ */
+export function isAbortSignalType(type: ts.Type, program: ts.Program): boolean {
   const parts = getNonNullishConstituents(type);
-  return (
-    parts !== undefined &&
-    parts.every((part) => {
-      const symbol = part.getSymbol() ?? part.aliasSymbol;
-      return symbol?.getName() === 'AbortSignal';
-    })
-  );
+  return parts?.every((part) => isPlatformType(part, 'AbortSignal', program)) === true;
 }
 
 /** A short readable name for a type in a message: `FileHandle`, `PoolClient`. */

@@ -52,11 +52,19 @@ describe('isThenable', () => {
 });
 
 describe('isAbortSignalType', () => {
-  it('accepts AbortSignal and AbortSignal | undefined, rejects others', () => {
-    expect(isAbortSignalType(typeOf('declare const s: AbortSignal;', 's').type)).toBe(true);
-    expect(isAbortSignalType(typeOf('declare const s: AbortSignal | undefined;', 's').type)).toBe(true);
-    expect(isAbortSignalType(typeOf('declare const s: AbortController;', 's').type)).toBe(false);
-    expect(isAbortSignalType(typeOf('declare const s: any;', 's').type)).toBe(false);
+  const isSignal = (code: string): boolean => {
+    const { program, sourceFile } = createProgramFor(code);
+    const declaration = findNode(sourceFile, ts.isVariableDeclaration, 's');
+    return isAbortSignalType(program.getTypeChecker().getTypeAtLocation(declaration.name), program);
+  };
+  it('accepts the platform AbortSignal, possibly missing, and rejects others', () => {
+    expect(isSignal('declare const s: AbortSignal;')).toBe(true);
+    expect(isSignal('declare const s: AbortSignal | undefined;')).toBe(true);
+    expect(isSignal('declare const s: AbortController;')).toBe(false);
+    expect(isSignal('declare const s: any;')).toBe(false);
+  });
+  it('does not take a class of the same name for the platform type', () => {
+    expect(isSignal('class AbortSignal { aborted = false; }\nexport const s = new AbortSignal();')).toBe(false);
   });
 });
 
