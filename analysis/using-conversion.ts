@@ -1,6 +1,7 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
+import { isReassigned } from './is-reassigned.js';
 import type { ResourceAnalysisContext } from './resource-context.js';
 import {
   analyzeResourceLifetime,
@@ -311,16 +312,6 @@ function hasSyncDisposal(type: ts.Type, checker: ts.TypeChecker): boolean {
   return (getNonNullishConstituents(type) ?? []).every((part) =>
     tsutils.intersectionConstituents(part).some((piece) => tsutils.getWellKnownSymbolPropertyOfType(piece, 'dispose', checker) !== undefined),
   );
-}
-
-function isReassigned(symbol: ts.Symbol, owner: ts.Node, checker: ts.TypeChecker): boolean {
-  const targets = (node: ts.Expression): boolean => ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol;
-  const visit = (node: ts.Node): boolean => {
-    if (ts.isBinaryExpression(node) && tsutils.isAssignmentKind(node.operatorToken.kind) && targets(node.left)) return true;
-    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && targets(node.operand)) return true;
-    return ts.forEachChild(node, visit) ?? false;
-  };
-  return visit(owner);
 }
 
 /** The global types a `using` declaration is checked against, when the program lacks them. */

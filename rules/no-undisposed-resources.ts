@@ -1,8 +1,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
-import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
+import { isReassigned } from '../analysis/is-reassigned.js';
 import type { AdditionalResourceSpecifier } from '../analysis/known-resources.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resource-context.js';
 import {
@@ -193,34 +193,6 @@ function referencesName(node: ts.Node, name: string): boolean {
   return ts.forEachChild(node, (child) => (referencesName(child, name) ? true : undefined)) ?? false;
 }
 
-function isReassigned(acquisition: ResourceAcquisition, checker: ts.TypeChecker): boolean {
-  const binding = acquisition.binding;
-  if (binding.kind !== 'variable') {
-    return true;
-  }
-  let reassigned = false;
-  const visit = (node: ts.Node): void => {
-    if (reassigned) {
-      return;
-    }
-    if (
-      (ts.isBinaryExpression(node) &&
-        tsutils.isAssignmentKind(node.operatorToken.kind) &&
-        ts.isIdentifier(node.left) &&
-        checker.getSymbolAtLocation(node.left) === binding.symbol) ||
-      ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
-        ts.isIdentifier(node.operand) &&
-        checker.getSymbolAtLocation(node.operand) === binding.symbol)
-    ) {
-      reassigned = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(acquisition.owner);
-  return reassigned;
-}
-
 const suggestibleKinds = new Set<LeakVerdict['kind']>([
   'never-released',
   'released-only-on-success',
@@ -258,7 +230,7 @@ function getUsingSuggestion(
   if (list.declarations.length !== 1 || !(ts.isBlock(block) || ts.isSourceFile(block)) || ts.isSourceFile(block)) {
     return undefined;
   }
-  if (binding.declarationKind === 'let' && isReassigned(acquisition, analysisContext.checker)) {
+  if (binding.declarationKind === 'let' && isReassigned(binding.symbol, acquisition.owner, analysisContext.checker)) {
     return undefined;
   }
   if (findPromiseEscapingBlock(acquisition, analysisContext) !== undefined) {
