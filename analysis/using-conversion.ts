@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { isReassigned } from './is-reassigned.js';
 import type { ResourceAnalysisContext } from './resource-context.js';
 import {
+  type AcquisitionBinding,
   analyzeResourceLifetime,
   findPromiseEscapingBlock,
   findResourceAcquisitions,
@@ -29,6 +30,10 @@ import { getNonNullishConstituents } from './types.js';
  *   dropped (it now also runs when the block is left by an exception).
  * When statements after the `try` must still run after the release, the declaration and the
  * body are wrapped in a block of their own, so the disposal happens where the release did.
+ *
+ * The rule's suggestion is the same rewrite, resource by resource ({@link getUsingRewrite}): what
+ * the codemod would change for it, or, for a resource the code does not release on some normal
+ * path, the rewrite the codemod refuses to make unattended and leaves to a person.
  */
 
 /** Replace `[start, end)` of the original text with `text`. */
@@ -40,11 +45,23 @@ export interface SourceEdit {
 
 export type UsingKeyword = 'using' | 'await using';
 
+/** One rewrite on its own: the edits that declare a resource, and those converted with it, with `using`. */
+export interface UsingRewrite {
+  /** The resources it declares with `using`, in source order: several when they share one `finally`, or end one block. */
+  members: { acquisition: ResourceAcquisition; name: string; keyword: UsingKeyword }[];
+  /** Whether it removes manual releases (with the `try` around them, when nothing else remains of it). */
+  dropsRelease: boolean;
+  /** Non-overlapping edits of the source file, sorted. */
+  edits: SourceEdit[];
+}
+
 export interface UsingConversion {
   acquisition: ResourceAcquisition;
   keyword: UsingKeyword;
   /** `const fh → await using fh`, plus what now happens differently on failure. */
   description: string;
+  /** This conversion alone, as an editor applies it; {@link UsingConversionPlan.edits} applies them all. */
+  rewrite: UsingRewrite;
 }
 
 export interface UsingRefusal {
@@ -53,6 +70,13 @@ export interface UsingRefusal {
   node: ts.Node;
   /** One sentence: why the codemod left this alone, and what to do about it. */
   reason: string;
+  /**
+   * For a resource the code does not release on some normal path (never, not on an early exit, not
+   * before the loop acquires the next one) that could otherwise be converted: the rewrite a person
+   * may choose, knowing that it adds releases the code never made. The codemod does not apply it,
+   * since its output must behave as its input does except for leaks on failure; the rule offers it.
+   */
+  rewrite?: UsingRewrite;
 }
 
 export interface UsingConversionPlan {
@@ -68,13 +92,15 @@ export interface UsingConversionPlan {
  */
 export function planUsingConversions(sourceFile: ts.SourceFile, context: ResourceAnalysisContext): UsingConversionPlan {
   const refusals: UsingRefusal[] = [];
-  const candidates: Candidate[] = [];
+  const candidates: ReleasedCandidate[] = [];
+  const leftToAPerson: { candidate: Candidate; reason: string }[] = [];
   for (const acquisition of findResourceAcquisitions(sourceFile, context)) {
     const verdict = analyzeResourceLifetime(acquisition, context);
     const outcome = classify(verdict, context);
     if (outcome === undefined) continue;
     if ('reason' in outcome) refusals.push(outcome);
-    else candidates.push(outcome);
+    else if (outcome.addsReleases !== undefined) leftToAPerson.push({ candidate: outcome, reason: outcome.addsReleases });
+    else if (hasRelease(outcome)) candidates.push(outcome);
   }
 
   const shaped: ShapedConversion[] = [];
@@ -94,9 +120,11 @@ export function planUsingConversions(sourceFile: ts.SourceFile, context: Resourc
   }
 
   const missing = missingGlobalTypes(context);
+  const missingTypeOf = (conversion: ShapedConversion): string | undefined =>
+    conversion.members.map((member) => (member.keyword === 'await using' ? missing.async : missing.sync)).find((type) => type !== undefined);
   const accepted: ShapedConversion[] = [];
   for (const conversion of shaped.sort((left, right) => left.declarationStart - right.declarationStart)) {
-    const missingType = conversion.members.map((member) => (member.keyword === 'await using' ? missing.async : missing.sync)).find((type) => type !== undefined);
+    const missingType = missingTypeOf(conversion);
     if (missingType !== undefined) {
       for (const member of conversion.members) refusals.push(refuse(member.acquisition, libraryReason(missingType)));
       continue;
@@ -104,11 +132,29 @@ export function planUsingConversions(sourceFile: ts.SourceFile, context: Resourc
     accepted.push(conversion);
   }
 
-  const edits = mergeEdits(sourceFile, accepted, refusals);
-  const conversions = accepted.flatMap((conversion) =>
-    conversion.members.map((member) => ({ acquisition: member.acquisition, keyword: member.keyword, description: member.description })),
-  );
+  const templates = templateRanges(sourceFile);
+  // Each of these is shaped on its own: a person applies one rewrite at a time.
+  for (const { candidate, reason } of leftToAPerson) {
+    const refusal = refuse(candidate.acquisition, reason);
+    const outcome = hasRelease(candidate) ? (candidate.tryStatement === undefined ? planTrailingGroup([candidate], sourceFile) : planFinallyGroup([candidate], sourceFile)) : planDeclarationOnly(candidate, sourceFile);
+    refusals.push('conversion' in outcome && missingTypeOf(outcome.conversion) === undefined ? { ...refusal, rewrite: toRewrite(outcome.conversion, sourceFile, templates) } : refusal);
+  }
+
+  const edits = mergeEdits(sourceFile, accepted, refusals, templates);
+  const conversions = accepted.flatMap((conversion) => {
+    const rewrite = toRewrite(conversion, sourceFile, templates);
+    return conversion.members.map((member) => ({ acquisition: member.acquisition, keyword: member.keyword, description: member.description, rewrite }));
+  });
   return { conversions, refusals: refusals.sort((left, right) => left.node.getStart() - right.node.getStart()), edits };
+}
+
+/**
+ * The rewrite `no-undisposed-resources` suggests for `acquisition`: the edits of the conversion it
+ * is part of, or the rewrite its refusal leaves to a person; `undefined` when there is neither.
+ */
+export function getUsingRewrite(plan: UsingConversionPlan, acquisition: ResourceAcquisition): UsingRewrite | undefined {
+  const isIt = (entry: { acquisition: ResourceAcquisition }): boolean => entry.acquisition.expression === acquisition.expression;
+  return plan.conversions.find(isIt)?.rewrite ?? plan.refusals.find(isIt)?.rewrite;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,12 +166,26 @@ interface Candidate {
   declaration: ts.VariableStatement;
   name: string;
   block: ts.Block;
-  release: ReleaseSite;
+  /** `undefined` only for a resource the code never releases. */
+  release: ReleaseSite | undefined;
   /** The `try` whose `finally` releases it; `undefined` for a release at the end of the block. */
   tryStatement: ts.TryStatement | undefined;
   keyword: UsingKeyword;
   /** What changes on failure, for the report. */
   failureNote: string;
+  /**
+   * Why converting it adds releases the code never made (it is not released on some normal
+   * path), so that only a person should choose to: the codemod's refusal reason.
+   */
+  addsReleases: string | undefined;
+}
+
+type ReleasedCandidate = Candidate & { release: ReleaseSite };
+
+type VariableBinding = Extract<AcquisitionBinding, { kind: 'variable' }>;
+
+function hasRelease(candidate: Candidate): candidate is ReleasedCandidate {
+  return candidate.release !== undefined;
 }
 
 function refuse(acquisition: ResourceAcquisition, reason: string): UsingRefusal {
@@ -172,13 +232,17 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
       // Handed on (a factory, a pool), or already a `using` declaration: nothing to migrate.
       return undefined;
     case 'never-released':
-      return refuse(acquisition, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
+      return leaveToAPerson(verdict, context, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
     case 'released-in-some-branches':
       return refuse(acquisition, 'released in some branches only: `using` would release it on the others too; decide by hand');
     case 'missed-on-early-exit':
-      return refuse(acquisition, `the \`${verdict.exit.getFirstToken()?.getText() ?? 'return'}\` on line ${String(lineOf(verdict.exit))} leaves it unreleased: \`using\` would release it there too; decide by hand`);
+      return leaveToAPerson(
+        verdict,
+        context,
+        `the \`${verdict.exit.getFirstToken()?.getText() ?? 'return'}\` on line ${String(lineOf(verdict.exit))} leaves it unreleased: \`using\` would release it there too; decide by hand`,
+      );
     case 'acquired-in-loop-not-released':
-      return refuse(acquisition, 'still held when the next iteration acquires another: `using` would release it at the end of each iteration; decide by hand');
+      return leaveToAPerson(verdict, context, 'still held when the next iteration acquires another: `using` would release it at the end of each iteration; decide by hand');
     case 'promise-escapes-release-scope':
       return refuse(acquisition, `the promise returned on line ${String(lineOf(verdict.returned))} still uses it after the release; \`await\` it first`);
     case 'released-in-finally':
@@ -187,6 +251,15 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
     case 'released-only-on-success':
       return classifyReleased(verdict, context);
   }
+}
+
+/**
+ * A resource `using` would start releasing where the code does not: refused with `reason`, but a
+ * candidate for a person's rewrite when it passes every other check.
+ */
+function leaveToAPerson(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext, reason: string): Candidate | UsingRefusal {
+  const outcome = classifyReleased(verdict, context);
+  return 'reason' in outcome ? refuse(verdict.acquisition, reason) : { ...outcome, addsReleases: reason };
 }
 
 function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext): Candidate | UsingRefusal {
@@ -223,6 +296,9 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
       acquisition,
       `\`${typeName}\` has no \`[Symbol.dispose]\`/\`[Symbol.asyncDispose]\`, so \`using\` cannot release it: it needs an adapter (for example \`using stack = new DisposableStack(); stack.defer(() => ${name}.release());\`, or a wrapper type whose disposal is the release)`,
     );
+  }
+  if (verdict.releases.length === 0 && verdict.kind === 'never-released') {
+    return classifyUnreleased(verdict, context, binding, block);
   }
   if (verdict.releases.length !== 1) {
     return refuse(acquisition, `released in ${String(verdict.releases.length)} places (${verdict.releases.map(describeRelease).join(', ')}): convert by hand`);
@@ -262,7 +338,7 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
       return refuse(acquisition, `the release ${describeRelease(release)} is part of a larger statement: convert by hand`);
     }
     const failureNote = verdict.kind === 'acquire-try-gap' ? `; it is now also released when line ${String(lineOf(verdict.gap))} throws` : '';
-    return { acquisition, declaration: binding.statement, name, block, release, tryStatement, keyword, failureNote };
+    return { acquisition, declaration: binding.statement, name, block, release, tryStatement, keyword, failureNote, addsReleases: undefined };
   }
   if (release.statement.parent !== block || !isPlainReleaseStatement(release)) {
     return refuse(acquisition, `the release ${describeRelease(release)} is not a statement of the declaration's block and not in a \`finally\`: convert by hand`);
@@ -276,6 +352,37 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     tryStatement: undefined,
     keyword,
     failureNote: '; the release now also runs when an exception leaves the block',
+    addsReleases: undefined,
+  };
+}
+
+/**
+ * A resource that is never released, past the checks of {@link classifyReleased} that apply
+ * without a release: `using` as its disposal asks, unless that is a timer's (which cancels it).
+ */
+function classifyUnreleased(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext, binding: VariableBinding, block: ts.Block): Candidate | UsingRefusal {
+  const { acquisition } = verdict;
+  if (acquisition.resource.known?.group === 'timers') {
+    return refuse(acquisition, 'disposing a timer cancels it, which the code never asked for: decide by hand');
+  }
+  const keyword: UsingKeyword = acquisition.resource.disposal === 'async' ? 'await using' : 'using';
+  if (keyword === 'await using' && !isAsyncFunction(acquisition.owner)) {
+    return refuse(acquisition, `\`${acquisition.resource.typeName}\` is disposed asynchronously but the function is not \`async\`, and \`await using\` needs an async function`);
+  }
+  const escapingPromise = findPromiseEscapingBlock(acquisition, context);
+  if (escapingPromise !== undefined) {
+    return refuse(acquisition, `the promise returned on line ${String(lineOf(escapingPromise))} still uses it: \`using\` would release it before that promise settles`);
+  }
+  return {
+    acquisition,
+    declaration: binding.statement,
+    name: binding.name.text,
+    block,
+    release: undefined,
+    tryStatement: undefined,
+    keyword,
+    failureNote: '',
+    addsReleases: undefined,
   };
 }
 
@@ -329,6 +436,7 @@ function libraryReason(missingType: string): string {
 
 interface Member {
   acquisition: ResourceAcquisition;
+  name: string;
   keyword: UsingKeyword;
   description: string;
 }
@@ -340,6 +448,8 @@ interface Member {
  */
 interface ShapedConversion {
   members: Member[];
+  /** Whether it removes manual releases. */
+  dropsRelease: boolean;
   declarationStart: number;
   replacements: SourceEdit[];
   indents: IndentChange[];
@@ -379,6 +489,7 @@ function toMember(candidate: Candidate): Member {
   const keywordText = candidate.declaration.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
   return {
     acquisition: candidate.acquisition,
+    name: candidate.name,
     keyword: candidate.keyword,
     description: `${keywordText} ${candidate.name} → ${candidate.keyword} ${candidate.name}${candidate.failureNote}`,
   };
@@ -392,10 +503,23 @@ function keywordEdit(candidate: Candidate, sourceFile: ts.SourceFile): SourceEdi
   return { start, end: start + keywordLength, text: candidate.keyword };
 }
 
+/** A resource never released: only the keyword changes. */
+function planDeclarationOnly(candidate: Candidate, sourceFile: ts.SourceFile): GroupOutcome {
+  return {
+    conversion: {
+      members: [toMember(candidate)],
+      dropsRelease: false,
+      declarationStart: candidate.declaration.getStart(sourceFile),
+      replacements: [keywordEdit(candidate, sourceFile)],
+      indents: [],
+    },
+  };
+}
+
 /** Releases at the end of one `finally`, in reverse order of acquisition. */
-function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceFile): GroupOutcome {
+function planFinallyGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts.SourceFile): GroupOutcome {
   const group = [...unsorted].sort((left, right) => left.declaration.getStart() - right.declaration.getStart());
-  const first = group[0] as Candidate;
+  const first = group[0] as ReleasedCandidate;
   const tryStatement = first.tryStatement as ts.TryStatement;
   const finallyBlock = tryStatement.finallyBlock as ts.Block;
   const block = first.block;
@@ -448,7 +572,7 @@ function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceF
     // `try { work(c); } finally { c.close(); }` on one line: its body takes its place.
     const body = tryStatement.tryBlock;
     replacements.push({ start: tryStatement.getStart(sourceFile), end: tryStatement.end, text: text.slice(body.getStart(sourceFile) + 1, body.end - 1).trim() });
-    return { conversion: { members: group.map(toMember), declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
+    return { conversion: { members: group.map(toMember), dropsRelease: true, declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
   }
   if (layout === undefined && (wrap || !keepsTry)) {
     return refuseAll(group, `the \`try\` on line ${String(lineOf(tryStatement))} is laid out in a way the codemod does not rewrite (it expects \`try {\` and the closing \`}\` on lines of their own): convert by hand`);
@@ -463,7 +587,7 @@ function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceF
   }
   if (layout === undefined) {
     // Only a `finally` to trim in place, which needs no particular layout.
-    return { conversion: { members: group.map(toMember), declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
+    return { conversion: { members: group.map(toMember), dropsRelease: true, declarationStart: first.declaration.getStart(sourceFile), replacements, indents } };
   }
   const closing = wrap ? `${blockIndent}}\n` : '';
   if (keepsTry) {
@@ -482,6 +606,7 @@ function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceF
   return {
     conversion: {
       members: group.map(toMember),
+      dropsRelease: true,
       declarationStart: first.declaration.getStart(sourceFile),
       replacements,
       indents,
@@ -490,9 +615,9 @@ function planFinallyGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceF
 }
 
 /** Releases that end the block: `const c = open(); work(c); c.close();`. */
-function planTrailingGroup(unsorted: readonly Candidate[], sourceFile: ts.SourceFile): GroupOutcome {
+function planTrailingGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts.SourceFile): GroupOutcome {
   const group = [...unsorted].sort((left, right) => left.declaration.getStart() - right.declaration.getStart());
-  const block = (group[0] as Candidate).block;
+  const block = (group[0] as ReleasedCandidate).block;
   const statements = [...block.statements];
   const last = statements.at(-1);
   const end = last !== undefined && isHarmlessReturn(last, group) ? statements.length - 1 : statements.length;
@@ -512,7 +637,8 @@ function planTrailingGroup(unsorted: readonly Candidate[], sourceFile: ts.Source
   return {
     conversion: {
       members: group.map(toMember),
-      declarationStart: (group[0] as Candidate).declaration.getStart(sourceFile),
+      dropsRelease: true,
+      declarationStart: (group[0] as ReleasedCandidate).declaration.getStart(sourceFile),
       replacements,
       indents: [],
     },
@@ -668,11 +794,9 @@ function overlaps(left: SourceEdit, right: SourceEdit): boolean {
 
 /**
  * One edit list for the file. Conversions whose edits collide with one accepted before them are
- * refused rather than guessed at; indentation changes become edits at each line start they cover,
- * except in lines that are removed anyway and in template literals.
+ * refused rather than guessed at.
  */
-function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], refusals: UsingRefusal[]): SourceEdit[] {
-  const text = sourceFile.text;
+function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], refusals: UsingRefusal[], templates: readonly [number, number][]): SourceEdit[] {
   const replacements: SourceEdit[] = [];
   const indents: IndentChange[] = [];
   for (const conversion of [...accepted]) {
@@ -684,7 +808,24 @@ function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], ref
     replacements.push(...conversion.replacements);
     indents.push(...conversion.indents);
   }
-  const templates = templateRanges(sourceFile);
+  return renderEdits(sourceFile.text, replacements, indents, templates);
+}
+
+/** The edits of one conversion alone, as an editor applies them. */
+function toRewrite(conversion: ShapedConversion, sourceFile: ts.SourceFile, templates: readonly [number, number][]): UsingRewrite {
+  return {
+    members: conversion.members.map(({ acquisition, name, keyword }) => ({ acquisition, name, keyword })),
+    dropsRelease: conversion.dropsRelease,
+    edits: renderEdits(sourceFile.text, conversion.replacements, conversion.indents, templates),
+  };
+}
+
+/**
+ * Replacements plus indentation changes as one sorted list of plain edits: an edit at each line
+ * start an indentation change covers, except in lines that are removed anyway and in template
+ * literals (`templates`).
+ */
+function renderEdits(text: string, replacements: readonly SourceEdit[], indents: readonly IndentChange[], templates: readonly [number, number][]): SourceEdit[] {
   const lineEdits: SourceEdit[] = [];
   for (let position = text.indexOf('\n') + 1; position > 0 && position < text.length; position = text.indexOf('\n', position) + 1) {
     const changes = indents.filter((change) => position > change.start && position < change.end);

@@ -2,19 +2,18 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import ts from 'typescript';
 
-import { isReassigned } from '../analysis/is-reassigned.js';
 import type { AdditionalResourceSpecifier } from '../analysis/known-resources.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resource-context.js';
 import {
   analyzeResourceLifetime,
   createResourceAnalysisContext,
-  findPromiseEscapingBlock,
   getResourceAcquisition,
   getUsingAcquisition,
   type LeakVerdict,
   type ResourceAcquisition,
 } from '../analysis/resource-lifetime.js';
 import type { TypeOrValueSpecifier } from '../analysis/type-matches-specifier.js';
+import { getUsingRewrite, planUsingConversions, type UsingConversionPlan } from '../analysis/using-conversion.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
@@ -52,7 +51,7 @@ const messages: Record<MessageId, string> = {
   acquireTryGap: `This can throw after ${RESOURCE} is acquired and before the \`try\` on line {{tryLine}} that releases it; start the \`try\` right after the acquisition, or {{remedy}}.`,
   promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.`,
   doubleDispose: '`{{name}}` is declared with `{{keyword}}`, so it is disposed when its scope ends; this `{{release}}` releases it a second time.',
-  suggestUsing: 'Declare `{{name}}` with `{{keyword}}`{{dropped}}.',
+  suggestUsing: 'Declare `{{name}}` with `{{keyword}}`{{others}}{{dropped}}.',
 };
 
 const nameSchema: JSONSchema4 = {
@@ -174,102 +173,12 @@ function lineOf(node: ts.Node): number {
   return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
 }
 
-function isAsyncFunction(owner: ResourceAcquisition['owner']): boolean {
-  return !ts.isSourceFile(owner) && (ts.getCombinedModifierFlags(owner) & ts.ModifierFlags.Async) !== 0;
-}
-
 function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolean): 'using' | 'await using' | undefined {
   const disposal = acquisition.resource.disposal;
   if (disposal === undefined) {
     return undefined;
   }
   return disposal === 'async' || releasesAreAsync ? 'await using' : 'using';
-}
-
-function referencesName(node: ts.Node, name: string): boolean {
-  if (ts.isIdentifier(node) && node.text === name) {
-    return true;
-  }
-  return ts.forEachChild(node, (child) => (referencesName(child, name) ? true : undefined)) ?? false;
-}
-
-const suggestibleKinds = new Set<LeakVerdict['kind']>([
-  'never-released',
-  'released-only-on-success',
-  'missed-on-early-exit',
-  'acquire-try-gap',
-  'acquired-in-loop-not-released',
-]);
-
-/**
- * The `using` rewrite, when it is safe to offer: the type is disposable, the variable is a
- * single, never reassigned `const`/`let` in a block, `await using` only in an async function,
- * and the only manual release (if any) is a trailing statement of that block, which is dropped.
- */
-function getUsingSuggestion(
-  verdict: LeakVerdict,
-  analysisContext: ResourceAnalysisContext,
-): { keyword: 'using' | 'await using'; replace: [number, number]; remove: [number, number] | undefined } | undefined {
-  const { acquisition } = verdict;
-  const binding = acquisition.binding;
-  // A resource that is also returned or stored must outlive the scope; `using` would dispose it.
-  // Timers: disposing cancels, which is not always what the code meant.
-  if (
-    !suggestibleKinds.has(verdict.kind) ||
-    binding.kind !== 'variable' ||
-    verdict.escapes.length > 0 ||
-    acquisition.resource.known?.group === 'timers'
-  ) {
-    return undefined;
-  }
-  if (binding.declarationKind !== 'const' && binding.declarationKind !== 'let') {
-    return undefined;
-  }
-  const list = binding.statement.declarationList;
-  const block = binding.statement.parent;
-  if (list.declarations.length !== 1 || !(ts.isBlock(block) || ts.isSourceFile(block)) || ts.isSourceFile(block)) {
-    return undefined;
-  }
-  if (binding.declarationKind === 'let' && isReassigned(binding.symbol, acquisition.owner, analysisContext.checker)) {
-    return undefined;
-  }
-  if (findPromiseEscapingBlock(acquisition, analysisContext) !== undefined) {
-    return undefined;
-  }
-  let remove: [number, number] | undefined;
-  const releases = verdict.releases;
-  if (releases.length > 1) {
-    return undefined;
-  }
-  const release = releases[0];
-  if (release !== undefined) {
-    const statement = release.statement;
-    const statements = block.statements;
-    const index = statements.indexOf(statement);
-    const expression = ts.isExpressionStatement(statement)
-      ? ts.isAwaitExpression(statement.expression)
-        ? statement.expression.expression
-        : statement.expression
-      : undefined;
-    const following = statements.slice(index + 1);
-    const trailing =
-      following.length === 0 ||
-      (following.length === 1 &&
-        following[0] !== undefined &&
-        ts.isReturnStatement(following[0]) &&
-        !referencesName(following[0], binding.name.text));
-    const previous = statements[index - 1];
-    if (index < 0 || expression !== release.call || !trailing || previous === undefined) {
-      return undefined;
-    }
-    remove = [previous.end, statement.end];
-  }
-  const keyword = usingKeyword(acquisition, releases.some((site) => site.isAsync));
-  if (keyword === undefined || (keyword === 'await using' && !isAsyncFunction(acquisition.owner))) {
-    return undefined;
-  }
-  const start = list.getStart();
-  return { keyword, replace: [start, start + binding.declarationKind.length], remove };
 }
 
 export default createRule<Options, MessageId>({
@@ -343,6 +252,9 @@ export default createRule<Options, MessageId>({
     let analysisContext: ResourceAnalysisContext | undefined;
     const getContext = (): ResourceAnalysisContext => (analysisContext ??= getAnalysisContext(program, options));
     const sourceCode = context.sourceCode;
+    // The `to-using` plan of this file, made once and only when a report could carry a suggestion.
+    let plan: UsingConversionPlan | undefined;
+    const getPlan = (sourceFile: ts.SourceFile): UsingConversionPlan => (plan ??= planUsingConversions(sourceFile, getContext()));
 
     const locOf = (node: ts.Node): TSESTree.SourceLocation => ({
       start: sourceCode.getLocFromIndex(node.getStart()),
@@ -369,62 +281,66 @@ export default createRule<Options, MessageId>({
         scope: verdict.kind === 'promise-escapes-release-scope' && verdict.releasedBy === 'finally' ? '`try`' : 'block',
       };
       const nameNode = binding.kind === 'discarded' ? acquisition.valueExpression : binding.name;
-      const suggestion = getUsingSuggestion(verdict, getContext());
-      const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] =
-        suggestion === undefined
-          ? []
-          : [
-              {
-                messageId: 'suggestUsing',
-                data: {
-                  name,
-                  keyword: suggestion.keyword,
-                  dropped: suggestion.remove === undefined ? '' : ' and drop the manual release',
-                },
-                fix: (fixer) => {
-                  const fixes = [fixer.replaceTextRange(suggestion.replace, suggestion.keyword)];
-                  if (suggestion.remove !== undefined) {
-                    fixes.push(fixer.removeRange(suggestion.remove));
-                  }
-                  return fixes;
-                },
-              },
-            ];
+      // The suggestion is the rewrite `to-using` plans for this resource, edit for edit: the
+      // codemod's conversion, or the one it leaves to a person because it adds releases.
+      const suggest = (): TSESLint.SuggestionReportDescriptor<MessageId>[] => {
+        if (binding.kind !== 'variable') {
+          return [];
+        }
+        const rewrite = getUsingRewrite(getPlan(acquisition.expression.getSourceFile()), acquisition);
+        const self = rewrite?.members.find((member) => member.acquisition.expression === acquisition.expression);
+        if (rewrite === undefined || self === undefined) {
+          return [];
+        }
+        const others = rewrite.members.filter((member) => member !== self);
+        return [
+          {
+            messageId: 'suggestUsing',
+            data: {
+              name,
+              keyword: self.keyword,
+              others: others.map((member) => `, \`${member.name}\` with \`${member.keyword}\``).join(''),
+              dropped: rewrite.dropsRelease ? ` and drop the manual release${others.length > 0 ? 's' : ''}` : '',
+            },
+            fix: (fixer) => rewrite.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+          },
+        ];
+      };
       switch (verdict.kind) {
         case 'never-released':
-          context.report({ loc: locOf(nameNode), messageId: 'neverReleased', data, suggest });
+          context.report({ loc: locOf(nameNode), messageId: 'neverReleased', data, suggest: suggest() });
           return;
         case 'released-only-on-success':
           context.report({
             loc: locOf(nameNode),
             messageId: 'releasedOnlyOnSuccess',
             data,
-            suggest,
+            suggest: suggest(),
           });
           return;
         case 'released-in-some-branches':
-          context.report({ loc: locOf(nameNode), messageId: 'releasedInSomeBranches', data, suggest });
+          context.report({ loc: locOf(nameNode), messageId: 'releasedInSomeBranches', data });
           return;
         case 'missed-on-early-exit':
           context.report({
             loc: locOf(verdict.exit),
             messageId: 'missedOnEarlyExit',
             data,
-            suggest,
+            suggest: suggest(),
           });
           return;
         case 'discarded':
           context.report({ loc: locOf(acquisition.valueExpression), messageId: 'discarded', data });
           return;
         case 'acquired-in-loop-not-released':
-          context.report({ loc: locOf(nameNode), messageId: 'acquiredInLoop', data, suggest });
+          context.report({ loc: locOf(nameNode), messageId: 'acquiredInLoop', data, suggest: suggest() });
           return;
         case 'acquire-try-gap':
           context.report({
             loc: locOf(verdict.gap),
             messageId: 'acquireTryGap',
             data,
-            suggest,
+            suggest: suggest(),
           });
           return;
         case 'promise-escapes-release-scope':

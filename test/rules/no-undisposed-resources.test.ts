@@ -487,6 +487,180 @@ export async function size(path: string) {
           column: 3,
           endLine: 5,
           endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  await using fh = await open(path);
+  await validate(path);
+  return (await fh.stat()).size;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the acquire→try gap, with code after the try (the suggestion wraps a block, so the release stays before it)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  const fh = await open(path);
+  await validate(path);
+  try {
+    await fh.stat();
+  } finally {
+    await fh.close();
+  }
+  console.log('closed');
+  return path;
+}`,
+      errors: [
+        {
+          messageId: 'acquireTryGap',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  {
+    await using fh = await open(path);
+    await validate(path);
+    await fh.stat();
+  }
+  console.log('closed');
+  return path;
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the acquire→try gap, with a catch clause (kept, the finally goes)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  const fh = await open(path);
+  await validate(path);
+  try {
+    await fh.stat();
+  } catch (error) {
+    console.error(error);
+  } finally {
+    await fh.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'acquireTryGap',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  await using fh = await open(path);
+  await validate(path);
+  try {
+    await fh.stat();
+  } catch (error) {
+    console.error(error);
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the acquire→try gap, with other work in the finally after the release (no suggestion: using would release after it)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function validate(path: string): Promise<void>;
+export async function size(path: string) {
+  const fh = await open(path);
+  await validate(path);
+  try {
+    await fh.stat();
+  } finally {
+    await fh.close();
+    console.log('closed');
+  }
+}`,
+      errors: [
+        {
+          messageId: 'acquireTryGap',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 23,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "two resources released in one finally (the suggestion converts both, as to-using does)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function copy(from: string, to: string) {
+  const target = await open(to, 'w');
+  const source = await open(from);
+  try {
+    await target.write(await source.readFile());
+  } finally {
+    await source.close();
+    await target.close();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 15,
+          suggestions: [
+            {
+              messageId: 'suggestUsing',
+              data: { name: 'target', keyword: 'await using', others: ', `source` with `await using`', dropped: ' and drop the manual releases' },
+              output: `import { open, type FileHandle } from 'node:fs/promises';
+export async function copy(from: string, to: string) {
+  await using target = await open(to, 'w');
+  await using source = await open(from);
+  await target.write(await source.readFile());
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "released only on success, then a return that calls (no suggestion: the call would move before the release)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function summarize(size: number): string;
+export async function size(path: string) {
+  const fh = await open(path);
+  const stats = await fh.stat();
+  await fh.close();
+  return summarize(stats.size);
+}`,
+      errors: [
+        {
+          messageId: 'releasedOnlyOnSuccess',
+          line: 4,
+          column: 9,
+          endLine: 4,
+          endColumn: 11,
           suggestions: [],
         },
       ],
