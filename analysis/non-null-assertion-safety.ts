@@ -22,6 +22,9 @@ import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writ
  *   removal before it in the loop.
  * - `established-before-use`: `x!` right after `if (!x) { x = []; }` (or `Object.defineProperty(o, k,
  *   { value: [] })` for `o[k]`), where TypeScript's narrowing does not reach, with no write in between.
+ * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
+ *   the `!` only lets the compiler accept the write; nothing reads the value in a way that can
+ *   fail, so there is nothing for a check to test (`o.x!.y = v` does read `o.x`, and is not one).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -29,13 +32,17 @@ export type NonNullAssertionSafety =
   | { kind: 'bounds-checked-index' }
   | { kind: 'guarded-map-get' }
   | { kind: 'length-checked-removal' }
-  | { kind: 'established-before-use' };
+  | { kind: 'established-before-use' }
+  | { kind: 'assignment-target' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
   const nullish = getNullishParts(checker.getTypeAtLocation(assertion.expression));
   if (!nullish.undefined && !nullish.null) {
     return { kind: 'not-nullable' };
+  }
+  if (isAssignmentTarget(assertion)) {
+    return { kind: 'assignment-target' };
   }
   const expression = unwrapParentheses(assertion.expression);
   if (ts.isElementAccessExpression(expression) && isBoundsCheckedIndex(expression, checker)) {
@@ -84,6 +91,65 @@ export function getNullishParts(type: ts.Type): NullishParts {
   };
   visit(type, 0);
   return parts;
+}
+
+// --- o.x! = v ------------------------------------------------------------------------------------
+
+/**
+ * Is the assertion the place a write goes to: the left of an assignment (compound ones included),
+ * the operand of `++`/`--`, an element or property value of a destructuring assignment, or the
+ * variable of a `for…of`/`for…in` that declares none?
+ */
+export function isAssignmentTarget(assertion: ts.NonNullExpression): boolean {
+  let node: ts.Node = assertion;
+  while (ts.isParenthesizedExpression(node.parent)) {
+    node = node.parent;
+  }
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === node) {
+    return isAssignmentOperator(parent.operatorToken.kind);
+  }
+  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) {
+    return parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken;
+  }
+  if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === node) {
+    return true;
+  }
+  if (ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent) || (ts.isPropertyAssignment(parent) && parent.initializer === node)) {
+    return isDestructuringTarget(parent);
+  }
+  return false;
+}
+
+function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/**
+ * Is this array or object literal, or an element of one, a pattern that receives values: `[a, { k: b }]`
+ * in `[a, { k: b }] = …` or `for ([a, b] of …)`, nested patterns and their defaults (`[{ k } = {}] = …`)
+ * included, rather than a literal that is only read?
+ */
+function isDestructuringTarget(node: ts.Node): boolean {
+  let current = node;
+  for (;;) {
+    const parent = current.parent;
+    if (ts.isArrayLiteralExpression(parent) || ts.isObjectLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) {
+      current = parent;
+    } else if (ts.isPropertyAssignment(parent) && parent.initializer === current) {
+      current = parent;
+    } else if (ts.isBinaryExpression(parent) && parent.left === current && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      // `{ k } = {}` inside a pattern is a default; anywhere else it is the destructuring assignment itself.
+      const outer = parent.parent;
+      if (!ts.isArrayLiteralExpression(outer) && !(ts.isPropertyAssignment(outer) && outer.initializer === parent)) {
+        return ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current);
+      }
+      current = parent;
+    } else {
+      const isLoopVariable = (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === current;
+      return isLoopVariable && (ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current));
+    }
+  }
 }
 
 // --- a[i]! inside `for (let i = 0; i < a.length; i++)` ----------------------------------------
