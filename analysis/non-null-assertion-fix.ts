@@ -5,7 +5,7 @@ import ts from 'typescript';
 import type { TextEdit } from '../codemods/types.js';
 import { getEnclosingFunction, getFunctionName, isFunctionBoundary } from './hot-path.js';
 import { parentOf } from './parent.js';
-import { getNullishParts } from './non-null-assertion-safety.js';
+import { getNullishParts, isAssignmentTarget } from './non-null-assertion-safety.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
 
 /**
@@ -53,6 +53,11 @@ export type NonNullAssertionFix =
 export interface NonNullAssertionFixOptions {
   /** How the source file is named in error messages; its base name by default. */
   fileLabel?: string;
+  /**
+   * Names that other edits of the same run give to new bindings around the assertion: a fix on its
+   * own sees only the program as it is, so a codemod that fixes several `!` says what it added.
+   */
+  takenNames?: ReadonlySet<string>;
 }
 
 /** The comparison that is true exactly when a value of this type is missing, or `undefined` when it cannot be. */
@@ -67,9 +72,56 @@ export function getMissingValueComparison(type: ts.Type): ComparisonOperator | u
   return nullish.undefined ? '=== undefined' : undefined;
 }
 
-/** The edit that drops the `!` of an assertion on a type that is not nullable. */
-export function getNonNullAssertionRemoval(assertion: ts.NonNullExpression): TextEdit {
-  return { start: assertion.end - 1, end: assertion.end, text: '' };
+/**
+ * The edits that drop the `!` of an assertion on a type that is not nullable, and with it the
+ * parentheses that were there only for the `!`: `g((await f())!)` becomes `g(await f())`, while
+ * `(await f())!.x` keeps them.
+ */
+export function getNonNullAssertionRemoval(assertion: ts.NonNullExpression): TextEdit[] {
+  const bang = { start: assertion.end - 1, end: assertion.end, text: '' };
+  const inner = assertion.expression;
+  if (!hasRedundantParentheses(assertion)) {
+    return [bang];
+  }
+  const open = inner.getStart();
+  return [
+    { start: open, end: open + 1, text: '' },
+    { start: inner.end - 1, end: assertion.end, text: '' },
+  ];
+}
+
+function hasRedundantParentheses(assertion: ts.NonNullExpression): boolean {
+  return ts.isParenthesizedExpression(assertion.expression) && standsAlone(assertion, assertion.expression.expression);
+}
+
+/**
+ * Does `expression` read the same without parentheses where `assertion` is: a whole statement,
+ * argument, initializer, array element, returned or interpolated value? Not if it holds a comma
+ * (one argument would become two), starts a statement the way a declaration or block does, or
+ * starts on a later line than its `(`, where `return` would end at the line break.
+ */
+function standsAlone(assertion: ts.NonNullExpression, expression: ts.Expression): boolean {
+  const sourceFile = assertion.getSourceFile();
+  if ((ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken) || ts.isCommaListExpression(expression)) {
+    return false;
+  }
+  const open = assertion.expression.getStart(sourceFile);
+  if (sourceFile.getLineAndCharacterOfPosition(open).line !== sourceFile.getLineAndCharacterOfPosition(expression.getStart(sourceFile)).line) {
+    return false;
+  }
+  const parent = assertion.parent;
+  if (ts.isExpressionStatement(parent) || (ts.isArrowFunction(parent) && parent.body === assertion)) {
+    // `(function () {})()` or `({}).x` would become a declaration or a block; `(let[0])`, a `let`.
+    return !/^(?:\{|function\b|class\b|let\b|async\s+function\b)/.test(expression.getText(sourceFile));
+  }
+  return (
+    ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(assertion) === true) ||
+    ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === assertion) ||
+    ts.isArrayLiteralExpression(parent) ||
+    ts.isTemplateSpan(parent) ||
+    ts.isParenthesizedExpression(parent) ||
+    ((ts.isReturnStatement(parent) || ts.isThrowStatement(parent)) && parent.expression === assertion)
+  );
 }
 
 export function getNonNullAssertionFix(
@@ -84,6 +136,9 @@ export function getNonNullAssertionFix(
   const comparison = getMissingValueComparison(checker.getTypeAtLocation(assertion.expression));
   if (comparison === undefined) {
     return { kind: 'refusal', reason: `\`${shorten(expression.getText(sourceFile))}\` is not nullable; remove the \`!\` instead` };
+  }
+  if (isAssignmentTarget(assertion)) {
+    return { kind: 'refusal', reason: 'the assertion is the target of an assignment, where it asserts nothing a check could test' };
   }
   const placement = findPlacement(assertion);
   if (placement.kind === 'refusal') {
@@ -109,7 +164,7 @@ export function getNonNullAssertionFix(
     return {
       kind: 'fix',
       edits: [
-        getNonNullAssertionRemoval(assertion),
+        ...getNonNullAssertionRemoval(assertion),
         { start: placement.statement.end, end: placement.statement.end, text: `${newline}${indent}if (${name} ${comparison}) ${errorStatement}` },
       ],
       message,
@@ -118,7 +173,7 @@ export function getNonNullAssertionFix(
     };
   }
 
-  const valueName = isVariable ? expression.text : chooseHoistedName(expression, placement.scope);
+  const valueName = isVariable ? expression.text : chooseHoistedName(expression, program, options.takenNames);
   const check = `if (${valueName} ${comparison}) ${errorStatement}`;
   const prefix = isVariable ? [check] : [`const ${valueName} = ${expression.getText(sourceFile)};`, check];
   const replaceAssertion = { start: assertion.getStart(sourceFile), end: assertion.end, text: valueName };
@@ -161,8 +216,8 @@ export function getNonNullAssertionFix(
 
 type Placement =
   | { kind: 'declaration'; statement: ts.VariableStatement; name: string; earlier: ts.Node[] }
-  | { kind: 'statement'; statement: ts.Statement; inStatementList: boolean; earlier: ts.Node[]; scope: ts.Node }
-  | { kind: 'arrow-body'; body: ts.Expression; earlier: ts.Node[]; scope: ts.Node }
+  | { kind: 'statement'; statement: ts.Statement; inStatementList: boolean; earlier: ts.Node[] }
+  | { kind: 'arrow-body'; body: ts.Expression; earlier: ts.Node[] }
   | { kind: 'refusal'; reason: string };
 
 function findPlacement(assertion: ts.NonNullExpression): Placement {
@@ -178,7 +233,7 @@ function findPlacement(assertion: ts.NonNullExpression): Placement {
       return { kind: 'refusal', reason: `the assertion runs only ${conditional}; hoisting it would run it always` };
     }
     if (ts.isArrowFunction(node) && node.body === child && !ts.isBlock(child)) {
-      return { kind: 'arrow-body', body: child as ts.Expression, earlier, scope: node };
+      return { kind: 'arrow-body', body: child as ts.Expression, earlier };
     }
     if (isFunctionBoundary(node) || ts.isClassElement(node) || ts.isParameter(node) || ts.isDecorator(node) || ts.isCaseClause(node)) {
       return { kind: 'refusal', reason: 'the assertion is not inside a statement the check could precede' };
@@ -220,7 +275,7 @@ function placementAt(statement: ts.Statement, child: ts.Node, assertion: ts.NonN
       return { kind: 'declaration', statement, name: declaration.name.text, earlier };
     }
   }
-  return { kind: 'statement', statement, inStatementList, earlier, scope: inStatementList ? parent : statement };
+  return { kind: 'statement', statement, inStatementList, earlier };
 }
 
 /** Why `child` runs only sometimes inside `node`, or `undefined` when it runs whenever `node` does. */
@@ -358,47 +413,57 @@ function readsAnyOf(node: ts.Node, keys: readonly string[]): boolean {
 // --- the hoisted name -------------------------------------------------------------------------------
 
 /**
- * A name for the hoisted value, from what it reads (`req.url` → `url`, `warehouses.find(…)` →
- * `warehouse`, `ordersById.get(id)` → `order`), unused anywhere in `scope` so that it can neither
- * redeclare nor shadow a name the surrounding code uses.
+ * A name for a value hoisted into a `const` right before the statement that uses `expression`:
+ * first the name of what it reads (`req.url` → `url`, `warehouses.find(…)` → `warehouse`,
+ * `ordersById.get(id)` → `order`), then that name qualified by the receiver (`reqUrl`,
+ * `productWarehouse` for `product.warehouses.find(…)`) or by the property a `find` callback tests
+ * (`primaryWarehouse` for `warehouses.find((w) => w.isPrimary)`), and only then a numbered one.
+ *
+ * A name is free when no binding visible at `expression` and no identifier anywhere in its
+ * enclosing function (the file, at module level) uses it: the new `const` then neither redeclares
+ * nor shadows a name, nor is shadowed by a parameter or variable of a nested callback. `taken`
+ * holds names chosen for other edits of the same run, which the program does not know yet.
  */
-function chooseHoistedName(expression: ts.Expression, scope: ts.Node): string {
+export function chooseHoistedName(expression: ts.Expression, program: ts.Program, taken: ReadonlySet<string> = new Set()): string {
+  const used = collectUsedNames(expression, program);
+  const isFree = (name: string): boolean => !used.has(name) && !taken.has(name);
   const base = sanitizeName(suggestName(expression));
-  const taken = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && !isPropertyName(node)) {
-      taken.add(node.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(scope);
-  if (!taken.has(base)) {
-    return base;
+  const qualified = suggestQualifiers(expression).map((qualifier) => sanitizeName(`${qualifier}${upperFirst(base)}`));
+  const free = [base, ...qualified].find(isFree);
+  if (free !== undefined) {
+    return free;
   }
   for (let suffix = 2; ; suffix++) {
-    const candidate = `${base}${suffix}`;
-    if (!taken.has(candidate)) {
+    const candidate = `${base}${String(suffix)}`;
+    if (isFree(candidate)) {
       return candidate;
     }
   }
 }
 
-/** `url` in `req.url` or `{ url: 1 }` names a property, not a binding a new `const url` could clash with. */
-function isPropertyName(identifier: ts.Identifier): boolean {
-  const parent = identifier.parent;
-  return (
-    (ts.isPropertyAccessExpression(parent) && parent.name === identifier) ||
-    (ts.isQualifiedName(parent) && parent.right === identifier) ||
-    ((ts.isPropertyAssignment(parent) ||
-      ts.isPropertySignature(parent) ||
-      ts.isPropertyDeclaration(parent) ||
-      ts.isMethodDeclaration(parent) ||
-      ts.isMethodSignature(parent) ||
-      ts.isGetAccessorDeclaration(parent) ||
-      ts.isSetAccessorDeclaration(parent)) &&
-      parent.name === identifier)
-  );
+/** The names a new `const` at `location` could clash with: the bindings visible there, and every name its function uses. */
+function collectUsedNames(location: ts.Node, program: ts.Program): Set<string> {
+  const used = new Set<string>();
+  // Globals of the standard library and of installed packages only matter where the code names
+  // them, which the walk below sees; the project's own bindings matter wherever they are visible.
+  for (const symbol of program.getTypeChecker().getSymbolsInScope(location, ts.SymbolFlags.Value | ts.SymbolFlags.Alias)) {
+    const declarationFile = symbol.declarations?.[0]?.getSourceFile();
+    if (declarationFile !== undefined && !program.isSourceFileDefaultLibrary(declarationFile) && !program.isSourceFileFromExternalLibrary(declarationFile)) {
+      used.add(symbol.name);
+    }
+  }
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && !isPropertyName(node)) {
+      used.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(getEnclosingFunction(location) ?? location.getSourceFile());
+  return used;
 }
+
+/** `getUser`, `loadOrder`, `parseConfig`: a function named for what it returns. */
+const GETTER_NAME = /^(?:get|find|load|fetch|read|lookup|compute|parse)([A-Z]\w*)$/;
 
 function suggestName(expression: ts.Expression): string {
   const node = unwrapParentheses(expression);
@@ -418,21 +483,108 @@ function suggestName(expression: ts.Expression): string {
     const callee = unwrapParentheses(node.expression);
     if (ts.isPropertyAccessExpression(callee)) {
       const method = callee.name.text;
-      if (['find', 'findLast', 'at', 'pop', 'shift', 'get'].includes(method)) {
+      if (COLLECTION_LOOKUPS.includes(method)) {
         return singular(nameOf(callee.expression).replace(/(?:By[A-Z]\w*|Map|Cache|Index)$/, ''));
       }
-      const getter = /^(?:get|find|load|fetch|read|lookup)([A-Z]\w*)$/.exec(method);
+      const getter = GETTER_NAME.exec(method);
       if (getter?.[1] !== undefined) {
         return lowerFirst(getter[1]);
       }
       return `${method}Result`;
     }
     if (ts.isIdentifier(callee)) {
-      const getter = /^(?:get|find|load|fetch|read|lookup)([A-Z]\w*)$/.exec(callee.text);
+      const getter = GETTER_NAME.exec(callee.text);
       return getter?.[1] === undefined ? `${callee.text}Result` : lowerFirst(getter[1]);
     }
   }
   return 'value';
+}
+
+/** `url` in `req.url` or `{ url: 1 }` names a property, not a binding a new `const url` could clash with. */
+function isPropertyName(identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  return (
+    (ts.isPropertyAccessExpression(parent) && parent.name === identifier) ||
+    (ts.isQualifiedName(parent) && parent.right === identifier) ||
+    ((ts.isPropertyAssignment(parent) ||
+      ts.isPropertySignature(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isMethodSignature(parent) ||
+      ts.isGetAccessorDeclaration(parent) ||
+      ts.isSetAccessorDeclaration(parent)) &&
+      parent.name === identifier)
+  );
+}
+
+const COLLECTION_LOOKUPS = ['find', 'findLast', 'at', 'pop', 'shift', 'get'];
+
+/**
+ * What can qualify the name of the value `expression` reads, best first: the name of its receiver
+ * (`req` for `req.url`, `product` for `product.warehouses.find(…)`, whose name comes from
+ * `warehouses`), then the property a `find` callback tests (`primary` for `(w) => w.isPrimary`).
+ */
+function suggestQualifiers(expression: ts.Expression): string[] {
+  const node = unwrapParentheses(expression);
+  if (ts.isAwaitExpression(node) || ts.isNonNullExpression(node)) {
+    return suggestQualifiers(node.expression);
+  }
+  if (ts.isPropertyAccessExpression(node)) {
+    return receiverNameOf(node.expression);
+  }
+  if (ts.isElementAccessExpression(node)) {
+    const collection = unwrapParentheses(node.expression);
+    return ts.isPropertyAccessExpression(collection) ? receiverNameOf(collection.expression) : [];
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = unwrapParentheses(node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) {
+      return [];
+    }
+    if (!COLLECTION_LOOKUPS.includes(callee.name.text)) {
+      return receiverNameOf(callee.expression);
+    }
+    const collection = unwrapParentheses(callee.expression);
+    const receiver = ts.isPropertyAccessExpression(collection) ? receiverNameOf(collection.expression) : [];
+    return [...receiver, ...testedPropertyOf(node)];
+  }
+  return [];
+}
+
+/** `req` for `req`, `headers` for `req.headers`; nothing for `this` or anything that has no plain name. */
+function receiverNameOf(expression: ts.Expression): string[] {
+  const node = unwrapParentheses(expression);
+  if (ts.isIdentifier(node)) {
+    return [node.text];
+  }
+  return ts.isPropertyAccessExpression(node) ? [node.name.text.replace(/^#/, '')] : [];
+}
+
+/** `primary` for `find((w) => w.primary)`, `find((w) => w.isPrimary)` or `find((w) => w.isPrimary())`. */
+function testedPropertyOf(call: ts.CallExpression): string[] {
+  const callback = call.arguments[0];
+  if (callback === undefined || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) {
+    return [];
+  }
+  const [parameter, ...others] = callback.parameters;
+  if (parameter === undefined || others.length > 0 || !ts.isIdentifier(parameter.name)) {
+    return [];
+  }
+  const [onlyStatement, ...moreStatements] = ts.isBlock(callback.body) ? callback.body.statements : [];
+  const returned = ts.isBlock(callback.body)
+    ? onlyStatement !== undefined && moreStatements.length === 0 && ts.isReturnStatement(onlyStatement)
+      ? onlyStatement.expression
+      : undefined
+    : callback.body;
+  let test = returned === undefined ? undefined : unwrapParentheses(returned);
+  if (test !== undefined && ts.isCallExpression(test) && test.arguments.length === 0) {
+    test = unwrapParentheses(test.expression);
+  }
+  if (test === undefined || !ts.isPropertyAccessExpression(test) || !ts.isIdentifier(test.expression) || test.expression.text !== parameter.name.text) {
+    return [];
+  }
+  const property = test.name.text.replace(/^#/, '');
+  return [lowerFirst(property.replace(/^(?:is|has)(?=[A-Z])/, ''))];
 }
 
 function nameOf(expression: ts.Expression): string {
@@ -460,6 +612,10 @@ function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
+function upperFirst(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 function sanitizeName(name: string): string {
   const identifier = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'value';
   const isKeyword = ts.identifierToKeywordKind(ts.factory.createIdentifier(identifier)) !== undefined;
@@ -475,7 +631,8 @@ export function describeMissingValue(assertion: ts.NonNullExpression, comparison
   const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
   const fileLabel = options.fileLabel ?? path.basename(sourceFile.fileName);
   const missing = comparison === '=== undefined' ? 'undefined' : comparison === '=== null' ? 'null' : 'missing';
-  const expressionText = shorten(assertion.expression.getText(sourceFile));
+  // The check reads the value without the parentheses the `!` needed, and so does the message.
+  const expressionText = shorten(unwrapParentheses(assertion.expression).getText(sourceFile));
   return `${expressionText} is ${missing} in ${describeEnclosingFunction(assertion)} (${fileLabel}:${line + 1}:${character + 1})`;
 }
 

@@ -14,7 +14,14 @@ import {
   type ErrorPropagationPlan,
 } from '../analysis/error-return-propagation.js';
 import { getHotPathReason, type FunctionBoundary } from '../analysis/hot-path.js';
-import { getNonNullAssertionFix, getNonNullAssertionRemoval, getReturnedErrorPath, throwErrorPath, type ErrorPath } from '../analysis/non-null-assertion-fix.js';
+import {
+  chooseHoistedName,
+  getNonNullAssertionFix,
+  getNonNullAssertionRemoval,
+  getReturnedErrorPath,
+  throwErrorPath,
+  type ErrorPath,
+} from '../analysis/non-null-assertion-fix.js';
 import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety.js';
 import { getPackagePublicApi } from '../analysis/package-public-api.js';
 import { applyEdits } from './runner.js';
@@ -116,8 +123,11 @@ class ToErrorReturnsRun {
   /** Files that name `MissingValueError`, and the neverthrow names each one uses. */
   private readonly usesErrorClass = new Set<string>();
   private readonly usesResultNames = new Map<string, Set<string>>();
-  /** Names given to hoisted values, per enclosing function or file, so two never collide. */
-  private readonly takenNames = new Map<ts.Node, Set<string>>();
+  /**
+   * The names this run gives to new `const`s, with the function (or file) that declares each. The
+   * program does not know them yet, so each new name is chosen around the ones already given.
+   */
+  private readonly hoistedNames: { name: string; owner: ts.Node }[] = [];
   private readonly importsToAdd = new Map<string, string[]>();
 
   constructor(private readonly context: CodemodContext<ToErrorReturnsOptions>) {
@@ -187,16 +197,16 @@ class ToErrorReturnsRun {
     }
     const safety = getNonNullAssertionSafety(assertion, this.program);
     if (safety?.kind === 'not-nullable') {
-      this.addEdit(assertion.getSourceFile().fileName, getNonNullAssertionRemoval(assertion));
-      this.convert(assertion, `\`${shorten(assertion.getText())}\`: removed the \`!\`; the value cannot be missing`);
+      const sourceFile = assertion.getSourceFile();
+      const removal = getNonNullAssertionRemoval(assertion);
+      for (const edit of removal) this.addEdit(sourceFile.fileName, edit);
+      const start = assertion.getStart(sourceFile);
+      const result = applyEdits(assertion.getText(sourceFile), removal.map((edit) => ({ ...edit, start: edit.start - start, end: edit.end - start })));
+      this.convert(assertion, `\`${shorten(assertion.getText())}\` → \`${shorten(result)}\`: the value cannot be missing`);
       return undefined;
     }
     if (safety !== undefined) {
       if (this.options.all) this.refuse(assertion, `left as it is: the \`!\` is provably safe (${safety.kind})`);
-      return undefined;
-    }
-    if (isAssignmentTarget(assertion)) {
-      this.refuse(assertion, 'the assertion is the target of an assignment; a check cannot replace it');
       return undefined;
     }
     // Where the check goes does not depend on the error path: ask once, so that a refused `!`
@@ -267,14 +277,14 @@ class ToErrorReturnsRun {
   private emitAssertionFix(candidate: Candidate, plan: ErrorPropagationPlan): void {
     const { assertion, destination } = candidate;
     const errorPath = this.errorPathFor(destination);
-    const fix = getNonNullAssertionFix(assertion, this.program, errorPath);
+    const fix = getNonNullAssertionFix(assertion, this.program, errorPath, { takenNames: this.namesTakenAround(assertion) });
     if (fix.kind === 'refusal') {
       this.refuse(assertion, fix.reason);
       return;
     }
     const filePath = assertion.getSourceFile().fileName;
     for (const edit of fix.edits) this.addEdit(filePath, edit);
-    if (fix.hoistedName !== undefined) this.takeName(assertion, fix.hoistedName);
+    if (fix.hoistedName !== undefined) this.hoistedNames.push({ name: fix.hoistedName, owner: ownerOf(assertion) });
     const expression = `\`${shorten(assertion.getText())}\``;
     switch (destination.kind) {
       case 'throw':
@@ -377,8 +387,8 @@ class ToErrorReturnsRun {
       site.placement.kind === 'declaration' && site.placement.statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true
         ? { kind: 'statement' as const, statement: site.placement.statement, inStatementList: true, scope: site.placement.statement.parent }
         : site.placement;
-    const scopeOwner = site.caller ?? sourceFile;
-    const name = placement.kind === 'declaration' ? placement.name : this.chooseName(site.call, scopeOwner);
+    const name = placement.kind === 'declaration' ? placement.name : chooseHoistedName(site.call, this.program, this.namesTakenAround(site.call));
+    if (placement.kind !== 'declaration') this.hoistedNames.push({ name, owner: ownerOf(site.call) });
     const tail = (() => {
       switch (action.kind) {
         case 'throw':
@@ -441,40 +451,12 @@ class ToErrorReturnsRun {
     this.convertAt(filePath, site.call, `\`${callee}(…)\` in ${callerName}: checks for ${ERROR_CLASS} and ${outcome}`);
   }
 
-  private chooseName(call: ts.CallExpression, scopeOwner: ts.Node): string {
-    let taken = this.takenNames.get(scopeOwner);
-    if (taken === undefined) {
-      taken = new Set<string>();
-      const visit = (node: ts.Node): void => {
-        if (ts.isIdentifier(node)) taken?.add(node.text);
-        node.forEachChild(visit);
-      };
-      visit(scopeOwner);
-      this.takenNames.set(scopeOwner, taken);
-    }
-    const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : ts.isIdentifier(call.expression) ? call.expression.text : 'value';
-    const getter = /^(?:get|find|load|fetch|read|lookup|compute|parse)([A-Z]\w*)$/.exec(callee)?.[1];
-    const base = getter === undefined ? `${callee}Result` : getter.charAt(0).toLowerCase() + getter.slice(1);
-    let name = base;
-    for (let suffix = 2; taken.has(name) || ts.identifierToKeywordKind(ts.factory.createIdentifier(name)) !== undefined; suffix += 1) name = `${base}${String(suffix)}`;
-    taken.add(name);
-    return name;
-  }
-
-  private takeName(node: ts.Node, name: string): void {
-    const owner = getEnclosingFunction(node) ?? node.getSourceFile();
-    const taken = this.takenNames.get(owner);
-    if (taken !== undefined) taken.add(name);
-    else {
-      // Seed it the way chooseName does, plus the name the shared fix picked.
-      this.takenNames.set(owner, new Set([name]));
-      const seeded = this.takenNames.get(owner);
-      const visit = (current: ts.Node): void => {
-        if (ts.isIdentifier(current)) seeded?.add(current.text);
-        current.forEachChild(visit);
-      };
-      visit(owner);
-    }
+  /** The names given to `const`s whose scope holds, or lies inside, the one a new `const` at `node` gets. */
+  private namesTakenAround(node: ts.Node): Set<string> {
+    const owner = ownerOf(node);
+    const overlaps = (other: ts.Node): boolean =>
+      other.getSourceFile() === owner.getSourceFile() && ((other.pos <= owner.pos && owner.end <= other.end) || (owner.pos <= other.pos && other.end <= owner.end));
+    return new Set(this.hoistedNames.filter((entry) => overlaps(entry.owner)).map((entry) => entry.name));
   }
 
   // --- the MissingValueError module and the imports ----------------------------------------------------
@@ -663,25 +645,9 @@ function moduleSpecifier(fromFile: string, toFile: string): string {
   return relative;
 }
 
-function isAssignmentTarget(assertion: ts.NonNullExpression): boolean {
-  let node: ts.Node = assertion;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  const parent = node.parent;
-  if (ts.isBinaryExpression(parent) && parent.left === node) {
-    return parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
-  }
-  return (
-    ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
-      (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) ||
-    ts.isShorthandPropertyAssignment(parent) ||
-    ((ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent)) && isDestructuringTarget(parent))
-  );
-}
-
-function isDestructuringTarget(node: ts.Node): boolean {
-  let current = node;
-  while (ts.isArrayLiteralExpression(current.parent) || ts.isObjectLiteralExpression(current.parent) || ts.isPropertyAssignment(current.parent)) current = current.parent;
-  return ts.isBinaryExpression(current.parent) && current.parent.left === current && current.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+/** Where a `const` added before the statement holding `node` is declared: its function, or the file. */
+function ownerOf(node: ts.Node): ts.Node {
+  return getEnclosingFunction(node) ?? node.getSourceFile();
 }
 
 function needsParentheses(type: ts.TypeNode): boolean {

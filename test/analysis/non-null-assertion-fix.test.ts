@@ -9,6 +9,7 @@ import {
   throwErrorPath,
   type ErrorPath,
   type NonNullAssertionFix,
+  type NonNullAssertionFixOptions,
 } from '../../analysis/non-null-assertion-fix.js';
 import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
 
@@ -35,19 +36,36 @@ function applyEdits(text: string, edits: readonly TextEdit[]): string {
 }
 
 /** The top-level statement around the assertion, after the edits. */
-function fixedStatement(name: string, errorPath: ErrorPath = throwErrorPath()): string {
+function fixedStatement(name: string, errorPath: ErrorPath = throwErrorPath(), options: NonNullAssertionFixOptions = {}): string {
   const assertion = assertionFor(name);
-  const fix = getNonNullAssertionFix(assertion, program, errorPath);
+  const fix = getNonNullAssertionFix(assertion, program, errorPath, options);
   if (fix.kind !== 'fix') {
     throw new Error(`refused: ${fix.reason}`);
   }
-  let statement: ts.Node = assertion;
+  return editedStatement(assertion, fix.edits);
+}
+
+function topLevelStatementOf(node: ts.Node): ts.Node {
+  let statement = node;
   while (!ts.isSourceFile(statement.parent)) {
     statement = statement.parent;
   }
+  return statement;
+}
+
+function editedStatement(node: ts.Node, edits: readonly TextEdit[]): string {
+  const statement = topLevelStatementOf(node);
   const start = statement.getStart(sourceFile);
-  const fixed = applyEdits(sourceFile.text.slice(start, statement.end), fix.edits.map((edit) => ({ ...edit, start: edit.start - start, end: edit.end - start })));
+  const fixed = applyEdits(sourceFile.text.slice(start, statement.end), edits.map((edit) => ({ ...edit, start: edit.start - start, end: edit.end - start })));
   return fixed.replace(/ \/\/ case: [a-z-]+/g, '');
+}
+
+/** The assertion's line after removing its `!`. */
+function removedLine(name: string): string {
+  const assertion = assertionFor(name);
+  const lineOf = (node: ts.Node): number => sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line;
+  const lines = editedStatement(assertion, getNonNullAssertionRemoval(assertion)).split('\n');
+  return (lines[lineOf(assertion) - lineOf(topLevelStatementOf(assertion))] ?? '').trim();
 }
 
 function refusal(name: string): string {
@@ -129,9 +147,12 @@ describe('getNonNullAssertionFix', () => {
   });
 
   it('refuses an assertion on a type that is not nullable, whose `!` can simply be removed', () => {
-    const assertion = assertionFor('not-nullable');
     expect(refusal('not-nullable')).toBe('`value` is not nullable; remove the `!` instead');
-    expect(applyEdits(assertion.getText(sourceFile), [getNonNullAssertionRemoval(assertion)].map((edit) => ({ ...edit, start: edit.start - assertion.getStart(sourceFile), end: edit.end - assertion.getStart(sourceFile) })))).toBe('value');
+    expect(removedLine('not-nullable')).toBe('return value.length;');
+  });
+
+  it('refuses an assertion that is the target of an assignment', () => {
+    expect(refusal('refuse-assignment-target')).toBe('the assertion is the target of an assignment, where it asserts nothing a check could test');
   });
 
   it('takes the error path from the caller, as the codemod does for its styles', () => {
@@ -139,6 +160,46 @@ describe('getNonNullAssertionFix', () => {
     expect(fixedStatement('no-error-return', codemodStyle)).toContain(
       'if (cacheValue === undefined) return new MissingValueError("cache.get(key) is undefined in noErrors (non-null-assertion-fix.ts:94:10)");',
     );
+  });
+});
+
+describe('the hoisted name', () => {
+  it('qualifies the name by the receiver when the natural one is declared around the assertion', () => {
+    expect(fixedStatement('qualified-by-receiver')).toBe(`export function qualifiedByReceiver(req: Request): string {
+  const reqUrl = req.url;
+  if (reqUrl === undefined) throw new Error("req.url is undefined in qualifiedByReceiver (non-null-assertion-fix.ts:110:23)");
+  const url = new URL(reqUrl, 'http://localhost');
+  return url.pathname;
+}`);
+  });
+
+  it('does not shadow a binding of the module the function sees', () => {
+    expect(fixedStatement('outer-binding')).toContain('const headersHost = req.headers.host;');
+  });
+
+  it('is not shadowed by a parameter of a callback inside the hoisted expression', () => {
+    expect(fixedStatement('nested-parameter')).toContain('const productWarehouse = product.warehouses.find((warehouse) => warehouse.primary);');
+  });
+
+  it('takes the property a find callback tests when there is no receiver to qualify by', () => {
+    expect(fixedStatement('tested-property')).toContain('const primaryDepot = depots.find((depot) => depot.isPrimary);');
+  });
+
+  it('avoids the names other edits of the same run give, then numbers the natural name', () => {
+    expect(fixedStatement('qualified-by-receiver', throwErrorPath(), { takenNames: new Set(['reqUrl']) })).toContain('const url2 = req.url;');
+    expect(fixedStatement('variable', throwErrorPath(), { takenNames: new Set(['maybe']) })).toContain('if (maybe === undefined)');
+  });
+});
+
+describe('getNonNullAssertionRemoval', () => {
+  it('drops the parentheses the `!` needed where the expression stands alone', () => {
+    expect(removedLine('removal-argument')).toBe('use(await loadName());');
+    expect(removedLine('removal-initializer')).toBe('const name = await loadName();');
+    expect(removedLine('removal-statement')).toBe('await loadName();');
+  });
+
+  it('keeps them where precedence needs them', () => {
+    expect(removedLine('removal-keeps-precedence')).toBe('return (await loadName()).length;');
   });
 });
 

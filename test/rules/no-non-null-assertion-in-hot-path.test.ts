@@ -195,9 +195,43 @@ export function decorate(documents: { [kSeen]?: string[] }[]): void {
     document[kSeen]!.push('seen');
   }
 }
+`,
+    // A `!` on the target of a write asserts nothing that can fail; its neighbour reads `counter.next`.
+    `
+interface Counter { count?: number; label?: string }
+export function recount(counters: Counter[], values: number[]): void {
+  let first: number | undefined;
+  for (const counter of counters) counter.count! = 0;
+  for (const counter of counters) counter.count! += 1;
+  for (const counter of counters) counter.count!++;
+  for (const counter of counters) [counter.label!] = ['label'];
+  for (const counter of counters) ({ count: counter.count! } = { count: 1 });
+  for (const value of values) [first!] = [value];
+  console.log(first);
+}
 `
   ],
   invalid: [
+{ code: `
+interface Counter { count?: number; next?: { count: number } }
+export function reset(counters: Counter[]): void {
+  for (const counter of counters) {
+    counter.next!.count = 0;
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 5, data: { expression: "counter.next", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+interface Counter { count?: number; next?: { count: number } }
+export function reset(counters: Counter[]): void {
+  for (const counter of counters) {
+    const next = counter.next;
+    if (next === undefined) throw new Error("counter.next is undefined in reset (file.ts:5:5)");
+    next.count = 0;
+  }
+}
+` }] }] },
+
 { code: `
 interface Warehouse { id: string; primary: boolean }
 interface Product { id: string; warehouses: Warehouse[] }
@@ -470,9 +504,9 @@ export const server = createServer((req, res) => {
       messageId: 'nonNullAssertionInHotPath', line: 4, column: 23, data: { expression: "req.url", hotPath: "in a request handler registered at line 3 (node:http)" }, suggestions: [{ messageId: 'throwMissingValue', output: `
 import { createServer } from 'node:http';
 export const server = createServer((req, res) => {
-  const url2 = req.url;
-  if (url2 === undefined) throw new Error("req.url is undefined in the createServer callback (file.ts:4:23)");
-  const url = new URL(url2, 'http://localhost');
+  const reqUrl = req.url;
+  if (reqUrl === undefined) throw new Error("req.url is undefined in the createServer callback (file.ts:4:23)");
+  const url = new URL(reqUrl, 'http://localhost');
   res.end(url.pathname);
 });
 ` }] }] },
