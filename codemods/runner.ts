@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Project, ts } from 'ts-morph';
+import type typescript from 'typescript';
 import { convertPathToPattern, escapePath, glob, isDynamicPattern } from 'tinyglobby';
 
 import type { Codemod, CodemodFinding, CodemodResult, TextEdit } from './types.js';
@@ -392,7 +393,9 @@ function runIsolated(
   options: Record<string, unknown>,
 ): { results: CodemodResult[]; failures: Map<string, string> } {
   const run = (files: readonly string[]): CodemodResult => {
-    const program = project.getProgram().compilerObject;
+    // ts-morph bundles its own copy of the compiler and declares its types a second time; the
+    // codemods and the shared analysis are written against the `typescript` package's declarations.
+    const program: typescript.Program = project.getProgram().compilerObject;
     return codemod.run({ project, program, checker: program.getTypeChecker(), targetFiles: files, options });
   };
   const failures = new Map<string, string>();

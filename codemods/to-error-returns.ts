@@ -131,11 +131,7 @@ class ToErrorReturnsRun {
   private readonly importsToAdd = new Map<string, string[]>();
 
   constructor(private readonly context: CodemodContext<ToErrorReturnsOptions>) {
-    // ts-morph bundles its own copy of the compiler API: the same objects, declared twice. Whether
-    // the two declarations line up depends on which files a program includes (the published build
-    // rejects it), so the analysis, written against `typescript`, receives the program through this cast.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when the build's program does not unify the two declarations
-    this.program = context.program as unknown as ts.Program;
+    this.program = context.program;
     this.checker = this.program.getTypeChecker();
     this.options = context.options;
     const configFilePath = this.program.getCompilerOptions().configFilePath;

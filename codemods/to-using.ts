@@ -1,5 +1,3 @@
-import type ts from 'typescript';
-
 import { createResourceAnalysisContext } from '../analysis/resource-context.js';
 import { planUsingConversions } from '../analysis/using-conversion.js';
 import type { Codemod } from './types.js';
@@ -31,9 +29,7 @@ const toUsing: Codemod<ToUsingOptions> = {
     const program = context.program;
     const analysis = createResourceAnalysisContext(program, { timers: context.options.timers });
     for (const filePath of context.targetFiles) {
-      // ts-morph bundles its own copy of the compiler API: the same objects, declared twice, so the
-      // analysis (written against `typescript`) receives each file through one cast here.
-      const sourceFile = program.getSourceFile(filePath) as ts.SourceFile | undefined;
+      const sourceFile = program.getSourceFile(filePath);
       if (sourceFile === undefined) continue;
       const plan = planUsingConversions(sourceFile, analysis);
       const lineOf = (position: number): number => sourceFile.getLineAndCharacterOfPosition(position).line + 1;

@@ -1,4 +1,5 @@
-import type { Project, ts } from 'ts-morph';
+import type { Project } from 'ts-morph';
+import type ts from 'typescript';
 
 /**
  * The contract between a codemod and the runner that drives it.
@@ -27,6 +28,11 @@ export interface CodemodFinding {
 export interface CodemodContext<Options> {
   /** The ts-morph project loaded from the tsconfig; read it, do not manipulate it. */
   project: Project;
+  /**
+   * The project's compiler program, typed as the `typescript` package declares it: the shared
+   * analysis is written against that package, and ts-morph's bundled copy of the same compiler
+   * declares the same objects a second time.
+   */
   program: ts.Program;
   checker: ts.TypeChecker;
   /** Absolute paths of the files the user asked for; edits to other files are allowed when the transform needs them (callers of a changed function). */
