@@ -1,16 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createJscodeshiftTransform } from '../../codemods/jscodeshift.js';
 import { stringifyNumbers, varToLet } from './sample-codemods.js';
 import type { TempProject } from './temp-project.js';
+import { buildForJscodeshift, runJscodeshift } from './jscodeshift-build.js';
 import { createTempProject } from './temp-project.js';
-
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
-const jscodeshiftBin = join(repositoryRoot, 'node_modules/.bin/jscodeshift');
 
 const projects: TempProject[] = [];
 function tempProject(files: Record<string, string>): TempProject {
@@ -25,23 +21,9 @@ afterEach(() => {
 const LOOP_AND_VAR = '/* kept */\nvar a = 1;\nfor (var i of []) {}\n';
 
 describe('jscodeshift CLI on a compiled transform', () => {
-  // jscodeshift loads transforms with require(), as the published package would be loaded: so
-  // compile the codemod modules as `npm run build` does, into a folder inside the repository
-  // (ignored by git) where `type: module` and node_modules apply.
   let buildDirectory = '';
   beforeAll(() => {
-    buildDirectory = mkdtempSync(join(repositoryRoot, '.predictable-tmp-jscodeshift-'));
-    writeFileSync(
-      join(buildDirectory, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: { noEmit: false, declaration: false, sourceMap: false, rootDir: '..', outDir: 'out' },
-        include: ['../codemods', '../test/codemods/sample-codemods.ts'],
-        exclude: [],
-      }),
-    );
-    const build = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', join(buildDirectory, 'tsconfig.json')], { encoding: 'utf8' });
-    expect(build.stdout + build.stderr).toBe('');
+    buildDirectory = buildForJscodeshift('sample', ['codemods', 'test/codemods/sample-codemods.ts']);
     // The two shapes a published transform can take: the CommonJS wrapper works with jscodeshift's
     // default babel register, the ES module only with --no-babel.
     writeFileSync(
@@ -67,10 +49,7 @@ describe('jscodeshift CLI on a compiled transform', () => {
     rmSync(buildDirectory, { recursive: true, force: true });
   });
 
-  function jscodeshift(cwd: string, ...args: string[]): { status: number | null; output: string } {
-    const result = spawnSync(process.execPath, [jscodeshiftBin, ...args], { cwd, encoding: 'utf8' });
-    return { status: result.status, output: result.stdout + result.stderr };
-  }
+  const jscodeshift = runJscodeshift;
 
   it('runs the CommonJS wrapper under the default babel register, types from the nearest tsconfig', () => {
     const project = tempProject({ 'src/a.ts': LOOP_AND_VAR, 'src/clean.ts': 'export const c = 1;\n' });

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 
 import type { Codemod, CodemodContext, CodemodResult, TextEdit } from '../../codemods/types.js';
 import { createCodemodResult } from '../../codemods/types.js';

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -13,6 +12,7 @@ import toErrorReturns from '../../codemods/to-error-returns.js';
 import plugin from '../../index.js';
 import { checkMultiFileCodemodFixture, FIXTURE_TSCONFIG, readCodemodFixtures, readMultiFileCodemodFixtures, runCodemodFixtures } from './harness.js';
 import { createTempProject } from './temp-project.js';
+import { buildForJscodeshift, runJscodeshift } from './jscodeshift-build.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtureDirectory = join(repositoryRoot, 'test/fixtures/codemods/to-error-returns');
@@ -435,18 +435,7 @@ describe('checkMultiFileCodemodFixture', () => {
 describe('to-error-returns through the jscodeshift CLI', () => {
   let buildDirectory = '';
   beforeAll(() => {
-    buildDirectory = createWorkDirectory('jscodeshift');
-    writeFileSync(
-      join(buildDirectory, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: { noEmit: false, declaration: false, sourceMap: false, rootDir: '..', outDir: 'out' },
-        include: ['../codemods/to-error-returns.ts', '../codemods/jscodeshift'],
-        exclude: [],
-      }),
-    );
-    const build = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', join(buildDirectory, 'tsconfig.json')], { encoding: 'utf8' });
-    expect(build.stdout + build.stderr).toBe('');
+    buildDirectory = buildForJscodeshift('to-error-returns', ['codemods/to-error-returns.ts', 'codemods/jscodeshift']);
   }, 120_000);
   afterAll(() => {
     rmSync(buildDirectory, { recursive: true, force: true });
@@ -463,11 +452,7 @@ describe('to-error-returns through the jscodeshift CLI', () => {
     );
     try {
       const transform = join(buildDirectory, 'out/codemods/jscodeshift/to-error-returns.cjs');
-      const result = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/.bin/jscodeshift'), '-t', transform, '--parser=ts', '--verbose=2', 'src/sessions.ts', 'src/inventory.ts'], {
-        cwd: project.root,
-        encoding: 'utf8',
-      });
-      const output = result.stdout + result.stderr;
+      const { output } = runJscodeshift(project.root, '-t', transform, '--parser=ts', '--verbose=2', 'src/sessions.ts', 'src/inventory.ts');
       expect(output).toMatch(/1 ok/);
       expect(output).toMatch(/1 unmodified/);
       expect(output).toMatch(/0 errors/);

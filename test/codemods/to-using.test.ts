@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +10,7 @@ import toUsing from '../../codemods/to-using.js';
 import rule from '../../rules/no-undisposed-resources.js';
 import { FIXTURE_TSCONFIG, readCodemodFixtures, runCodemodFixtures } from './harness.js';
 import { createTempProject } from './temp-project.js';
+import { buildForJscodeshift, runJscodeshift } from './jscodeshift-build.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtureDirectory = join(repositoryRoot, 'test/fixtures/codemods/to-using');
@@ -213,22 +213,9 @@ describe('to-using behaviour, executed before and after', () => {
 // The published jscodeshift transform, run by the real jscodeshift CLI
 
 describe('to-using through the jscodeshift CLI', () => {
-  // Built as `npm run build` builds it, into a git-ignored folder inside the repository where
-  // `type: module` and node_modules apply; jscodeshift loads the `.cjs` wrapper with require().
   let buildDirectory = '';
   beforeAll(() => {
-    buildDirectory = createWorkDirectory('jscodeshift');
-    writeFileSync(
-      join(buildDirectory, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: { noEmit: false, declaration: false, sourceMap: false, rootDir: '..', outDir: 'out' },
-        include: ['../codemods/to-using.ts', '../codemods/jscodeshift'],
-        exclude: [],
-      }),
-    );
-    const build = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', join(buildDirectory, 'tsconfig.json')], { encoding: 'utf8' });
-    expect(build.stdout + build.stderr).toBe('');
+    buildDirectory = buildForJscodeshift('to-using', ['codemods/to-using.ts', 'codemods/jscodeshift']);
   }, 120_000);
   afterAll(() => {
     rmSync(buildDirectory, { recursive: true, force: true });
@@ -247,11 +234,7 @@ describe('to-using through the jscodeshift CLI', () => {
     );
     try {
       const transform = join(buildDirectory, 'out/codemods/jscodeshift/to-using.cjs');
-      const result = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules/.bin/jscodeshift'), '-t', transform, '--parser=ts', '--verbose=2', 'src/transfer.ts', 'src/copy.ts'], {
-        cwd: project.root,
-        encoding: 'utf8',
-      });
-      const output = result.stdout + result.stderr;
+      const { output } = runJscodeshift(project.root, '-t', transform, '--parser=ts', '--verbose=2', 'src/transfer.ts', 'src/copy.ts');
       expect(output).toMatch(/1 ok/);
       expect(output).toMatch(/1 unmodified/);
       expect(output).toMatch(/0 errors/);
