@@ -5,7 +5,8 @@ import ts from 'typescript';
 import { getFunctionName, isFunctionBoundary, type FunctionBoundary } from './hot-path.js';
 import type { PackagePublicApi } from './package-public-api.js';
 import { parentOf } from './parent.js';
-import { getWrittenReferenceKeys, unwrapParentheses } from './stable-reference.js';
+import { getWrittenReferenceKeys } from './stable-reference.js';
+import { unwrapParentheses } from './transparent-syntax.js';
 
 /**
  * Which callers must change when a function starts returning its errors, and can they pass them on?

@@ -3,6 +3,7 @@ import ts from 'typescript';
 
 import { parentOf } from './parent.js';
 import { isDeclaredInStandardLibrary } from './standard-library.js';
+import { skipTransparentUp, unwrapParentheses } from './transparent-syntax.js';
 
 /**
  * Is this node on a hot path, and why?
@@ -193,13 +194,13 @@ function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: Ho
     }
   }
   if (ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) {
-    const use = outermostWrapper(fn);
+    const use = skipTransparentUp(fn);
     const parent = use.parent;
     if (ts.isCallExpression(parent) && parent.expression === use) {
       return { kind: 'runs-in-place' };
     }
-    if (ts.isCallExpression(parent) && parent.arguments.includes(use as ts.Expression)) {
-      const method = getIterationMethod(parent, use as ts.Expression, program);
+    if (ts.isCallExpression(parent) && parent.arguments.includes(use)) {
+      const method = getIterationMethod(parent, use, program);
       if (method !== undefined) {
         return { kind: 'iteration-callback', reason: { kind: 'iteration-callback', method, line: lineOf(getCalleeNameNode(parent)) } };
       }
@@ -250,7 +251,7 @@ function getCommentHost(fn: FunctionBoundary): ts.Node {
   if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) {
     return fn;
   }
-  const use = outermostWrapper(fn);
+  const use = skipTransparentUp(fn);
   const parent = use.parent;
   if (ts.isVariableDeclaration(parent) && parent.initializer === use) {
     const list = parent.parent;
@@ -293,7 +294,7 @@ function getFunctionNames(fn: FunctionBoundary): string[] {
   if (fn.name !== undefined) {
     return [fn.name.text];
   }
-  const use = outermostWrapper(fn);
+  const use = skipTransparentUp(fn);
   const parent = use.parent;
   if (ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isIdentifier(parent.name)) {
     return [parent.name.text];
@@ -450,7 +451,7 @@ function getHandlerReason(fn: FunctionBoundary, checker: ts.TypeChecker): HotPat
   if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn) && !ts.isMethodDeclaration(fn)) {
     return undefined;
   }
-  const use = ts.isMethodDeclaration(fn) ? fn : outermostWrapper(fn);
+  const use = ts.isMethodDeclaration(fn) ? fn : skipTransparentUp(fn);
   let parent = use.parent;
   if (ts.isBinaryExpression(parent) && parent.right === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     return getOnMessageAssignmentReason(parent, checker);
@@ -463,7 +464,7 @@ function getHandlerReason(fn: FunctionBoundary, checker: ts.TypeChecker): HotPat
     if (name === undefined || !ROUTE_OPTION_HANDLERS.has(name) || !ts.isObjectLiteralExpression(property.parent)) {
       return undefined;
     }
-    argument = outermostWrapper(property.parent);
+    argument = skipTransparentUp(property.parent);
     parent = argument.parent;
   }
   if (!ts.isCallExpression(parent) || !parent.arguments.includes(argument as ts.Expression)) {
@@ -610,7 +611,7 @@ function getNextRouteHandlerReason(fn: FunctionBoundary, checker: ts.TypeChecker
     nameNode = fn.name;
     exported = fn;
   } else if (ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) {
-    const use = outermostWrapper(fn);
+    const use = skipTransparentUp(fn);
     const declaration = use.parent;
     if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== use || !ts.isIdentifier(declaration.name)) {
       return undefined;
@@ -641,30 +642,6 @@ function resolveAlias(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): t
     return checker.getAliasedSymbol(symbol);
   }
   return symbol;
-}
-
-/** `node` without the parentheses around it: `(items.map)` is `items.map`. */
-function unwrapParentheses(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) {
-    current = current.expression;
-  }
-  return current;
-}
-
-/** The outermost of the parentheses, `as`, `satisfies` and `!` wrapped around `node`. */
-function outermostWrapper(node: ts.Node): ts.Node {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current.parent) ||
-    ts.isAsExpression(current.parent) ||
-    ts.isSatisfiesExpression(current.parent) ||
-    ts.isTypeAssertionExpression(current.parent) ||
-    ts.isNonNullExpression(current.parent)
-  ) {
-    current = current.parent;
-  }
-  return current;
 }
 
 function getCalleeNameNode(call: ts.CallExpression): ts.Node {

@@ -6,7 +6,8 @@ import type { TextEdit } from '../codemods/types.js';
 import { getEnclosingFunction, getFunctionName, isFunctionBoundary } from './hot-path.js';
 import { parentOf } from './parent.js';
 import { getNullishParts, isAssignmentTarget } from './non-null-assertion-safety.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from './stable-reference.js';
+import { unwrapParentheses } from './transparent-syntax.js';
 
 /**
  * How to replace `x!` with an explicit check, as text edits, or why it cannot be done safely.

@@ -4,7 +4,8 @@ import ts from 'typescript';
 import { isFunctionBoundary } from './hot-path.js';
 import { parentOf } from './parent.js';
 import { isDeclaredInStandardLibrary } from './standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, unwrapParentheses, writeAffectsReference } from './stable-reference.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from './stable-reference.js';
+import { unwrapParentheses } from './transparent-syntax.js';
 
 /**
  * Is this `x!` provably safe, and why?

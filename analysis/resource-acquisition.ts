@@ -14,6 +14,7 @@ import {
   getTypeDisplayName,
   isThenable,
 } from './types.js';
+import { skipTransparentDown, skipTransparentUp } from './transparent-syntax.js';
 
 /** What kind of resource a value is and how it can be released. */
 export interface ResourceKind {
@@ -86,35 +87,7 @@ const conventionalReleaseMethods = [
   'shutdown',
 ];
 
-/** Steps over the syntax that does not change a value: parentheses, type assertions, `!`. */
-export function skipTransparentUp(node: ts.Expression): ts.Expression {
-  let current: ts.Expression = node;
-  while (
-    ts.isParenthesizedExpression(current.parent) ||
-    ts.isAsExpression(current.parent) ||
-    ts.isSatisfiesExpression(current.parent) ||
-    ts.isNonNullExpression(current.parent) ||
-    ts.isTypeAssertionExpression(current.parent)
-  ) {
-    current = current.parent;
-  }
-  return current;
-}
 
-/** The inverse of {@link skipTransparentUp}. */
-export function skipTransparentDown(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current) ||
-    ts.isAsExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isNonNullExpression(current) ||
-    ts.isTypeAssertionExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
 
 /** The function whose body `node` runs in (arrow, method, accessor, constructor, …) or the source file. */
 export function getOwnerScope(node: ts.Node): ts.SignatureDeclaration | ts.SourceFile {

@@ -1,8 +1,9 @@
 import ts from 'typescript';
 
 import { isListedOwnDisposal } from './known-resources.js';
-import { type ResourceKind, skipTransparentDown } from './resource-acquisition.js';
+import { type ResourceKind } from './resource-acquisition.js';
 import type { ResourceAnalysisContext } from './resource-context.js';
+import { skipTransparentDown } from './transparent-syntax.js';
 
 /**
  * A walk over JavaScript's structured control flow (blocks, `if`, `switch`, loops, labels,

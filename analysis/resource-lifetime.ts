@@ -2,13 +2,7 @@ import ts from 'typescript';
 
 import { getCalleeDescriptor } from './known-resources.js';
 import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from './declaration-origin.js';
-import {
-  describeResource,
-  getDeclarationKind,
-  getOwnerScope,
-  type ResourceAcquisition,
-  skipTransparentDown,
-} from './resource-acquisition.js';
+import { describeResource, getDeclarationKind, getOwnerScope, type ResourceAcquisition } from './resource-acquisition.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from './resource-context.js';
 import {
   type EscapeHow,
@@ -21,6 +15,7 @@ import {
   type TrackedValue,
 } from './resource-flow.js';
 import { isThenable } from './types.js';
+import { skipTransparentDown } from './transparent-syntax.js';
 
 export type { EscapeHow, EscapeSite, ReleaseSite } from './resource-flow.js';
 export {

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { unwrapParentheses } from './transparent-syntax.js';
 
 /**
  * A key for an expression that names a storage location without running code: `items`, `this.cache`,
@@ -36,14 +37,6 @@ export function getStableReferenceKey(expression: ts.Expression): string | undef
 /** Does a write to `writtenKey` change what `readKey` reads? (`a` and `a.b` both affect `a.b.c` and `a.b[k]`.) */
 export function writeAffectsReference(writtenKey: string, readKey: string): boolean {
   return readKey === writtenKey || readKey.startsWith(`${writtenKey}.`) || readKey.startsWith(`${writtenKey}[`);
-}
-
-export function unwrapParentheses(expression: ts.Expression): ts.Expression {
-  let current = expression;
-  while (ts.isParenthesizedExpression(current)) {
-    current = current.expression;
-  }
-  return current;
 }
 
 const COMPOUND_ASSIGNMENTS = new Set([

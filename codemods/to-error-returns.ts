@@ -26,6 +26,7 @@ import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety
 import { getPackagePublicApi } from '../analysis/package-public-api.js';
 import { applyEdits } from './runner.js';
 import { createCodemodResult, type Codemod, type CodemodContext, type CodemodFinding, type CodemodResult, type TextEdit } from './types.js';
+import { unwrapParentheses } from '../analysis/transparent-syntax.js';
 
 /**
  * `to-error-returns`: replace `x!` with an explicit check whose missing case is a value the type
@@ -345,7 +346,7 @@ class ToErrorReturnsRun {
       }
     }
     const wrap = (expression: ts.Expression): void => {
-      if (handedOn.has(unwrapParenthesesOf(expression))) return;
+      if (handedOn.has(unwrapParentheses(expression))) return;
       this.addEdit(filePath, { start: expression.getStart(sourceFile), end: expression.getStart(sourceFile), text: 'ok(' });
       this.addEdit(filePath, { start: expression.end, end: expression.end, text: ')' });
       this.useResultName(filePath, 'ok');
@@ -648,12 +649,6 @@ function ownerOf(node: ts.Node): ts.Node {
 
 function needsParentheses(type: ts.TypeNode): boolean {
   return ts.isFunctionTypeNode(type) || ts.isConstructorTypeNode(type) || ts.isConditionalTypeNode(type) || ts.isInferTypeNode(type);
-}
-
-function unwrapParenthesesOf(expression: ts.Expression): ts.Expression {
-  let current = expression;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
 }
 
 function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
