@@ -393,9 +393,7 @@ function runIsolated(
   options: Record<string, unknown>,
 ): { results: CodemodResult[]; failures: Map<string, string> } {
   const run = (files: readonly string[]): CodemodResult => {
-    // ts-morph bundles its own copy of the compiler and declares its types a second time; the
-    // codemods and the shared analysis are written against the `typescript` package's declarations.
-    const program: typescript.Program = project.getProgram().compilerObject;
+    const program = toTypescriptProgram(project.getProgram().compilerObject);
     return codemod.run({ project, program, checker: program.getTypeChecker(), targetFiles: files, options });
   };
   const failures = new Map<string, string>();
@@ -559,6 +557,18 @@ function canTakeLineComment(sourceFile: ts.SourceFile, position: number): boolea
     }
     node = child;
   }
+}
+
+/**
+ * ts-morph bundles its own copy of the compiler (the same version line as the `typescript` package,
+ * so the same objects at run time) and declares its types a second time. Codemods and the shared
+ * analysis are written against `typescript`. Whether the checker sees the two declarations as one
+ * depends on which files a compilation includes (a build of the codemods alone does not), so the
+ * program crosses over here, through `unknown`, in one place.
+ */
+function toTypescriptProgram(program: ts.Program): typescript.Program {
+  const sameObject: unknown = program;
+  return sameObject as typescript.Program;
 }
 
 // ---------------------------------------------------------------------------------------------
