@@ -7,6 +7,7 @@ import type { PackagePublicApi } from './package-public-api.js';
 import { parentOf } from './parent.js';
 import { getWrittenReferenceKeys } from './stable-reference.js';
 import { unwrapParentheses } from './transparent-syntax.js';
+import { getConditionalEvaluation } from './conditional-evaluation.js';
 
 /**
  * Which callers must change when a function starts returning its errors, and can they pass them on?
@@ -439,30 +440,6 @@ function placementAt(statement: ts.Statement, child: ts.Node, value: ts.Expressi
     }
   }
   return { kind: 'statement', statement, inStatementList, scope: inStatementList ? parent : statement };
-}
-
-/** Why `child` runs only sometimes inside `node`, or `undefined` when it runs whenever `node` does. */
-function getConditionalEvaluation(node: ts.Node, child: ts.Node): string | undefined {
-  if (ts.isConditionalExpression(node) && child !== node.condition) return 'in one branch of a `?:` expression';
-  if (ts.isBinaryExpression(node) && child === node.right) {
-    switch (node.operatorToken.kind) {
-      case ts.SyntaxKind.AmpersandAmpersandToken:
-      case ts.SyntaxKind.AmpersandAmpersandEqualsToken:
-        return 'when the left side of `&&` is truthy';
-      case ts.SyntaxKind.BarBarToken:
-      case ts.SyntaxKind.BarBarEqualsToken:
-        return 'when the left side of `||` is falsy';
-      case ts.SyntaxKind.QuestionQuestionToken:
-      case ts.SyntaxKind.QuestionQuestionEqualsToken:
-        return 'when the left side of `??` is nullish';
-      default:
-        return undefined;
-    }
-  }
-  if ((node.flags & ts.NodeFlags.OptionalChain) !== 0 && child !== (node as { expression?: ts.Node }).expression) {
-    return 'after a `?.` in the same chain';
-  }
-  return undefined;
 }
 
 function hasSideEffects(node: ts.Node): boolean {
