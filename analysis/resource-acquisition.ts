@@ -200,7 +200,7 @@ function getAcquirerText(expression: ts.CallExpression | ts.NewExpression): stri
 }
 
 /** `Promise<this>`, `this`: the call hands back its receiver, not a new resource. */
-function returnsThis(declaration: ts.SignatureDeclaration): boolean {
+export function returnsThis(declaration: ts.SignatureDeclaration): boolean {
   const returnType = declaration.type;
   if (returnType === undefined) {
     return false;

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 
 import { isListedOwnDisposal } from './known-resources.js';
-import { type ResourceKind } from './resource-acquisition.js';
+import { returnsThis, type ResourceKind } from './resource-acquisition.js';
 import type { ResourceAnalysisContext } from './resource-context.js';
 import { skipTransparentDown } from './transparent-syntax.js';
 
@@ -771,17 +771,7 @@ export class ResourceFlowWalker {
 
   #returnsThis(call: ts.CallExpression): boolean {
     const declaration = this.#context.checker.getResolvedSignature(call)?.getDeclaration();
-    const returnType = declaration !== undefined && ts.isFunctionLike(declaration) ? declaration.type : undefined;
-    if (returnType === undefined) {
-      return false;
-    }
-    if (returnType.kind === ts.SyntaxKind.ThisType) {
-      return true;
-    }
-    return (
-      ts.isTypeReferenceNode(returnType) &&
-      (returnType.typeArguments?.some((argument) => argument.kind === ts.SyntaxKind.ThisType) ?? false)
-    );
+    return declaration !== undefined && ts.isFunctionLike(declaration) && returnsThis(declaration);
   }
 
   /**
