@@ -7,17 +7,10 @@ import { registerCodemodCommand } from '../../codemods/cli.js';
 import type { CodemodJsonReport } from '../../codemods/report.js';
 import type { Codemod } from '../../codemods/types.js';
 import { createGeneratedModule, sampleCodemods } from './sample-codemods.js';
-import type { TempProject } from './temp-project.js';
-import { createTempProject } from './temp-project.js';
+import { useTempProjects } from './temp-project.js';
 
-const projects: TempProject[] = [];
-function tempProject(files: Record<string, string>, git = true): TempProject {
-  const project = createTempProject(files, { git });
-  projects.push(project);
-  return project;
-}
+const tempProject = useTempProjects({ git: true });
 afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
   process.exitCode = undefined;
 });
 

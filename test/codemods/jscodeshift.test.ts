@@ -1,22 +1,13 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createJscodeshiftTransform } from '../../codemods/jscodeshift.js';
 import { stringifyNumbers, varToLet } from './sample-codemods.js';
-import type { TempProject } from './temp-project.js';
 import { buildForJscodeshift, runJscodeshift } from './jscodeshift-build.js';
-import { createTempProject } from './temp-project.js';
+import { useTempProjects } from './temp-project.js';
 
-const projects: TempProject[] = [];
-function tempProject(files: Record<string, string>): TempProject {
-  const project = createTempProject(files, { git: false });
-  projects.push(project);
-  return project;
-}
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
+const tempProject = useTempProjects({ git: false });
 
 const LOOP_AND_VAR = '/* kept */\nvar a = 1;\nfor (var i of []) {}\n';
 

@@ -1,21 +1,13 @@
 import { chmodSync, statSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { applyEdits, findInvalidEdit, runCodemod } from '../../codemods/runner.js';
 import type { CodemodProgressEvent, CodemodRunReport } from '../../codemods/runner.js';
 import { createGeneratedModule, explodeOnMarker, overlappingEdits, stringifyNumbers, varToLet } from './sample-codemods.js';
 import type { TempProject } from './temp-project.js';
-import { createTempProject } from './temp-project.js';
+import { useTempProjects } from './temp-project.js';
 
-const projects: TempProject[] = [];
-function tempProject(files: Record<string, string>, git = true): TempProject {
-  const project = createTempProject(files, { git });
-  projects.push(project);
-  return project;
-}
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
+const tempProject = useTempProjects({ git: true });
 
 function statusOf(report: CodemodRunReport, project: TempProject, relativePath: string): string | undefined {
   return report.files.find((file) => file.filePath === project.path(relativePath))?.status;

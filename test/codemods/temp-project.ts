@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A tsconfig that needs nothing from node_modules, so a project can live anywhere on disk. */
 export const STANDALONE_TSCONFIG = {
@@ -53,4 +54,20 @@ export function createTempProject(files: Record<string, string>, settings: { git
     project.git('commit', '-q', '-m', 'fixture');
   }
   return project;
+}
+
+/**
+ * A `tempProject(files, git?)` for one test file: every project it creates is removed after each
+ * test, so a failing assertion never leaves folders behind.
+ */
+export function useTempProjects(settings: { git: boolean }): (files: Record<string, string>, git?: boolean) => TempProject {
+  const projects: TempProject[] = [];
+  afterEach(() => {
+    for (const project of projects.splice(0)) project.remove();
+  });
+  return (files, git = settings.git) => {
+    const project = createTempProject(files, { git });
+    projects.push(project);
+    return project;
+  };
 }
