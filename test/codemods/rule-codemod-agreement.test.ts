@@ -1,14 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ESLint, type Linter, type Rule } from 'eslint';
-import tseslint from 'typescript-eslint';
+import type { Linter, Rule } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCodemod } from '../../codemods/runner.js';
 import toUsing from '../../codemods/to-using.js';
-import rule from '../../rules/no-undisposed-resources.js';
 import { FIXTURE_TSCONFIG, readCodemodFixtures } from './harness.js';
+import { createUndisposedResourcesESLint } from './undisposed-resources-eslint.js';
 
 // `no-undisposed-resources` suggests, resource by resource, the rewrite `to-using` makes: both come
 // from analysis/using-conversion.ts. This test holds them to it from the outside, through ESLint's
@@ -208,21 +207,7 @@ describe('no-undisposed-resources suggests what to-using rewrites', () => {
         overrides.push({ files: [`${folderOf(testCase)}/**/*.ts`], rules: { 'predictable/no-undisposed-resources': ['error', testCase.options] } });
       }
     }
-    const eslint = new ESLint({
-      cwd: directory,
-      ignore: false,
-      overrideConfigFile: true,
-      overrideConfig: [
-        {
-          files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: directory } },
-          // typescript-eslint's rule type is wider than ESLint's own; the runtime shape is the same.
-          plugins: { predictable: { rules: { 'no-undisposed-resources': rule as unknown as Rule.RuleModule } } },
-          rules: { 'predictable/no-undisposed-resources': 'error' },
-        },
-        ...overrides,
-      ],
-    });
+    const eslint = createUndisposedResourcesESLint(directory, overrides);
     const results = await eslint.lintFiles(cases.map(pathOf));
     for (const testCase of cases) {
       const result = results.find((candidate) => candidate.filePath === pathOf(testCase));

@@ -1,14 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ESLint, type Rule } from 'eslint';
+import type { ESLint } from 'eslint';
 import ts from 'typescript';
-import tseslint from 'typescript-eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import toUsing from '../../codemods/to-using.js';
-import rule from '../../rules/no-undisposed-resources.js';
 import { FIXTURE_TSCONFIG, readCodemodFixtures, runCodemodFixtures } from './harness.js';
+import { createUndisposedResourcesESLint } from './undisposed-resources-eslint.js';
 import { createTempProject } from './temp-project.js';
 import { buildForJscodeshift, runJscodeshift } from './jscodeshift-build.js';
 
@@ -57,20 +56,7 @@ describe('no-undisposed-resources after the codemod', () => {
       writeFileSync(join(directory, `${fixture.name}.input.ts`), fixture.input);
       writeFileSync(join(directory, `${fixture.name}.output.ts`), fixture.output);
     }
-    eslint = new ESLint({
-      cwd: directory,
-      ignore: false,
-      overrideConfigFile: true,
-      overrideConfig: [
-        {
-          files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: directory } },
-          // typescript-eslint's rule type is wider than ESLint's own; the runtime shape is the same.
-          plugins: { predictable: { rules: { 'no-undisposed-resources': rule as unknown as Rule.RuleModule } } },
-          rules: { 'predictable/no-undisposed-resources': 'error' },
-        },
-      ],
-    });
+    eslint = createUndisposedResourcesESLint(directory);
   });
   afterAll(() => {
     rmSync(directory, { recursive: true, force: true });
