@@ -297,8 +297,18 @@ export function transformProject(
 
   const conversions: CodemodFinding[] = [];
   const refusals: CodemodFinding[] = [];
+  const partners = new Map<string, Set<string>>();
+  const neededBy = new Map<string, string[]>();
   for (const result of results) {
+    for (const [filePath, users] of result.neededBy) neededBy.set(resolve(filePath), users.map((user) => resolve(user)));
     collectResult(result, project, stateOf);
+    for (const group of result.revertTogether) {
+      for (const filePath of group) {
+        const mates = partners.get(resolve(filePath)) ?? new Set<string>();
+        for (const mate of group) if (resolve(mate) !== resolve(filePath)) mates.add(resolve(mate));
+        partners.set(resolve(filePath), mates);
+      }
+    }
     conversions.push(...result.conversions);
     refusals.push(...result.refusals);
   }
@@ -317,6 +327,14 @@ export function transformProject(
   // other file whose edits only type-check together with the ones dropped here.
   const pending = () => [...states.values()].filter((state) => isActive(state) && (state.edits.length > 0 || state.createdText !== undefined));
   const notWritten = settings.refuseToWrite?.(pending().map((state) => state.filePath)) ?? new Map<string, string>();
+  // Partners of a file that is not written, or that errored, are not written either.
+  const held = new Map([...notWritten].map(([filePath, reason]): [string, string] => [filePath, `is not written: ${reason}`]));
+  for (const state of states.values()) {
+    if (!isActive(state)) held.set(state.filePath, `${state.status === 'errored' ? 'errored' : 'was skipped'}: ${state.reason ?? ''}`);
+  }
+  for (const [filePath, mate, why] of findPartnersOf(held, partners)) {
+    notWritten.set(mate, `it goes with the rewrite of ${relative(dirname(mate), filePath)}, which ${why}`);
+  }
   for (const [filePath, reason] of notWritten) {
     const state = stateOf(filePath);
     state.status = 'skipped';
@@ -336,7 +354,7 @@ export function transformProject(
     }
   }
 
-  verify(project, [...states.values()].filter((state) => isActive(state)), diagnosticsBefore, settings.onProgress, (state, reason) => {
+  const revert = (state: FileState, reason: string): void => {
     // The file goes back to its original text; what was converted there is now refused.
     state.reverted = true;
     state.reason = reason;
@@ -353,7 +371,23 @@ export function transformProject(
       refusals.push({ filePath: state.filePath, line: 1, message: reason });
       delete state.createdText;
     }
-  });
+    for (const mate of partners.get(state.filePath) ?? []) {
+      const mateState = states.get(mate);
+      if (mateState !== undefined && isActive(mateState) && !mateState.reverted && (mateState.edits.length > 0 || mateState.createdText !== undefined)) {
+        revert(mateState, `reverted with ${relative(dirname(mate), state.filePath)}, whose rewrite it goes with: ${reason}`);
+      }
+    }
+  };
+  verify(project, [...states.values()].filter((state) => isActive(state)), diagnosticsBefore, settings.onProgress, revert);
+  // Nothing that is kept imports what only reverted files needed, so dropping it breaks nothing.
+  const isChanging = (state: FileState | undefined): boolean =>
+    state !== undefined && isActive(state) && !state.reverted && (state.edits.length > 0 || state.createdText !== undefined);
+  for (const [filePath, users] of neededBy) {
+    const state = states.get(filePath);
+    if (isChanging(state) && state !== undefined && !users.some((user) => isChanging(states.get(user)))) {
+      revert(state, 'no file that needs it is changed any more');
+    }
+  }
 
   const files: CodemodFileReport[] = [];
   for (const state of [...states.values()].sort((a, b) => a.filePath.localeCompare(b.filePath))) {
@@ -380,6 +414,23 @@ export function transformProject(
   }
   const byPosition = (a: CodemodFinding, b: CodemodFinding): number => a.filePath.localeCompare(b.filePath) || a.line - b.line;
   return { files, conversions: keptConversions.sort(byPosition), refusals: refusals.sort(byPosition) };
+}
+
+/** Each partner (transitively) of a file in `held`, with the file it goes with and that file's reason. */
+function findPartnersOf(held: ReadonlyMap<string, string>, partners: ReadonlyMap<string, ReadonlySet<string>>): [string, string, string][] {
+  const found: [string, string, string][] = [];
+  const seen = new Set(held.keys());
+  const queue = [...held.entries()];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [filePath, reason] = next;
+    for (const mate of partners.get(filePath) ?? []) {
+      if (seen.has(mate)) continue;
+      seen.add(mate);
+      found.push([filePath, mate, reason]);
+      queue.push([mate, reason]);
+    }
+  }
+  return found;
 }
 
 /**

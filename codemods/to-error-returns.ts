@@ -112,6 +112,8 @@ interface Candidate {
   assertion: ts.NonNullExpression;
   fn: FunctionBoundary | undefined;
   destination: ErrorDestination;
+  /** The edits of its check, whatever the error path: what another `!` must not touch. */
+  checkEdits: readonly TextEdit[];
 }
 
 class ToErrorReturnsRun {
@@ -130,6 +132,8 @@ class ToErrorReturnsRun {
    */
   private readonly hoistedNames: { name: string; owner: ts.Node }[] = [];
   private readonly importsToAdd = new Map<string, string[]>();
+  /** `!` on values that cannot be missing, dropped once the checks are known (a check may rebuild their statement). */
+  private readonly removals: { assertion: ts.NonNullExpression; edits: TextEdit[] }[] = [];
 
   constructor(private readonly context: CodemodContext<ToErrorReturnsOptions>) {
     this.program = context.program;
@@ -140,7 +144,7 @@ class ToErrorReturnsRun {
   }
 
   run(): CodemodResult {
-    const candidates = this.collectCandidates();
+    const candidates = this.emitRemovals(this.refuseClashingCandidates(this.collectCandidates()));
     if (this.options.style === 'result' && candidates.some((candidate) => candidate.destination.kind === 'return') && !this.canResolve(this.options['result-module'])) {
       for (const candidate of candidates) {
         this.refuse(candidate.assertion, `--style result needs \`${this.options['result-module']}\` (neverthrow, or the module named by --result-module), which this project does not resolve`);
@@ -156,6 +160,8 @@ class ToErrorReturnsRun {
       for (const site of sites) {
         this.emitCallSite(site, plan.actionOf(site));
       }
+      const files = new Set([fn.getSourceFile().fileName, ...sites.map((site) => site.call.getSourceFile().fileName)]);
+      if (files.size > 1) this.result.revertTogether.push([...files]);
     }
     if (this.usesErrorClass.size > 0 && !this.emitErrorModule()) {
       return this.result;
@@ -194,12 +200,7 @@ class ToErrorReturnsRun {
     }
     const safety = getNonNullAssertionSafety(assertion, this.program);
     if (safety?.kind === 'not-nullable') {
-      const sourceFile = assertion.getSourceFile();
-      const removal = getNonNullAssertionRemoval(assertion);
-      for (const edit of removal) this.addEdit(sourceFile.fileName, edit);
-      const start = assertion.getStart(sourceFile);
-      const result = applyEdits(assertion.getText(sourceFile), removal.map((edit) => ({ ...edit, start: edit.start - start, end: edit.end - start })));
-      this.convert(assertion, `\`${shorten(assertion.getText())}\` → \`${shorten(result)}\`: the value cannot be missing`);
+      this.removals.push({ assertion, edits: getNonNullAssertionRemoval(assertion) });
       return undefined;
     }
     if (safety !== undefined) {
@@ -214,7 +215,67 @@ class ToErrorReturnsRun {
       return undefined;
     }
     const fn = getEnclosingFunction(assertion);
-    return { assertion, fn, destination: this.chooseDestination(assertion, fn) };
+    return { assertion, fn, destination: this.chooseDestination(assertion, fn), checkEdits: probe.edits };
+  }
+
+  /**
+   * Drops each needless `!`. One inside code a check rebuilds (an unbraced `else` turned into a
+   * block) would need both rewrites combined; both are refused instead, so that a second run meets
+   * the same pair and changes nothing.
+   */
+  private emitRemovals(candidates: readonly Candidate[]): Candidate[] {
+    const refusedChecks = new Set<Candidate>();
+    for (const { assertion, edits } of this.removals) {
+      const sourceFile = assertion.getSourceFile();
+      const check = candidates.find((candidate) => candidate.assertion.getSourceFile() === sourceFile && editsIntersect(candidate.checkEdits, edits));
+      if (check !== undefined) {
+        const reason = 'are not combined yet';
+        this.refuse(assertion, `the needless \`!\` stands in code the check of \`${shorten(check.assertion.getText())}\` rewrites; two rewrites in one statement ${reason}`);
+        if (!refusedChecks.has(check)) {
+          this.refuse(check.assertion, `its check rewrites code that holds the needless \`${shorten(assertion.getText())}\`; two rewrites in one statement ${reason}`);
+          refusedChecks.add(check);
+        }
+        continue;
+      }
+      for (const edit of edits) this.addEdit(sourceFile.fileName, edit);
+      const start = assertion.getStart(sourceFile);
+      const result = applyEdits(assertion.getText(sourceFile), edits.map((edit) => ({ ...edit, start: edit.start - start, end: edit.end - start })));
+      this.convert(assertion, `\`${shorten(assertion.getText())}\` → \`${shorten(result)}\`: the value cannot be missing`);
+    }
+    return candidates.filter((candidate) => !refusedChecks.has(candidate));
+  }
+
+  /**
+   * Two checks that rewrite the same code (`a.b!.c!` hoists both links; a check that rebuilds a
+   * statement as a block holds the other `!` of that statement) cannot both be applied as planned.
+   * Both are refused, so that a second run meets the same two and changes nothing.
+   */
+  private refuseClashingCandidates(candidates: readonly Candidate[]): Candidate[] {
+    const clashing = new Map<Candidate, Candidate>();
+    const byFile = new Map<string, Candidate[]>();
+    for (const candidate of candidates) {
+      const fileName = candidate.assertion.getSourceFile().fileName;
+      byFile.set(fileName, [...(byFile.get(fileName) ?? []), candidate]);
+    }
+    for (const inFile of byFile.values()) {
+      inFile.forEach((candidate, index) => {
+        for (const other of inFile.slice(index + 1)) {
+          if (editsIntersect(candidate.checkEdits, other.checkEdits)) {
+            if (!clashing.has(candidate)) clashing.set(candidate, other);
+            if (!clashing.has(other)) clashing.set(other, candidate);
+          }
+        }
+      });
+    }
+    for (const [candidate, other] of clashing) {
+      const sourceFile = other.assertion.getSourceFile();
+      const line = sourceFile.getLineAndCharacterOfPosition(other.assertion.getStart(sourceFile)).line + 1;
+      this.refuse(
+        candidate.assertion,
+        `its check and the check of \`${shorten(other.assertion.getText())}\` (line ${String(line)}) rewrite the same code; two checks in one expression are not combined yet`,
+      );
+    }
+    return candidates.filter((candidate) => !clashing.has(candidate));
   }
 
   private chooseDestination(assertion: ts.NonNullExpression, fn: FunctionBoundary | undefined): ErrorDestination {
@@ -462,6 +523,7 @@ class ToErrorReturnsRun {
   private emitErrorModule(): boolean {
     const modulePath = this.findOrPlaceErrorModule();
     if (modulePath === undefined) return false;
+    this.result.neededBy.set(modulePath, [...this.usesErrorClass].filter((filePath) => filePath !== modulePath));
     for (const filePath of [...this.usesErrorClass].sort()) {
       if (filePath === modulePath) continue;
       const sourceFile = this.program.getSourceFile(filePath);
@@ -597,6 +659,11 @@ class ToErrorReturnsRun {
   private refuse(node: ts.Node, message: string): void {
     this.result.refusals.push(finding(node.getSourceFile().fileName, node, message));
   }
+}
+
+/** Whether a replacement of one list touches text another list replaces (insertions at one point do not clash). */
+function editsIntersect(left: readonly TextEdit[], right: readonly TextEdit[]): boolean {
+  return left.some((a) => right.some((b) => a.start < b.end && b.start < a.end));
 }
 
 function finding(filePath: string, node: ts.Node, message: string): CodemodFinding {

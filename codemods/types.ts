@@ -47,6 +47,18 @@ export interface CodemodResult {
   createdFiles: Map<string, string>;
   conversions: CodemodFinding[];
   refusals: CodemodFinding[];
+  /**
+   * Files whose edits are one change: a function whose signature changed and the files of the
+   * callers updated for it. When verification reverts one of them, or the git guard holds one
+   * back, the others are reverted too, so that no caller keeps a check for an error its callee can
+   * no longer return.
+   */
+  revertTogether: string[][];
+  /**
+   * A created file (or an edited one) that only the listed files need, such as the module of a new
+   * error class: when verification or the git guard leaves none of them changed, it is dropped too.
+   */
+  neededBy: Map<string, string[]>;
 }
 
 /** One option of a codemod, declared so the CLI can parse, validate and document it. */
@@ -69,5 +81,5 @@ export interface Codemod<Options = Record<string, unknown>> {
 
 /** An empty result to start from. */
 export function createCodemodResult(): CodemodResult {
-  return { edits: new Map(), createdFiles: new Map(), conversions: [], refusals: [] };
+  return { edits: new Map(), createdFiles: new Map(), conversions: [], refusals: [], revertTogether: [], neededBy: new Map() };
 }
