@@ -5,7 +5,7 @@
  * write, vanished ones dropped and listed. With `--check` it writes nothing and exits 1 when
  * anything moved, which is what the CI test checks too.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
@@ -53,6 +53,9 @@ function selectPackages(names: readonly string[]): CorpusPackage[] {
 
 class CorpusUsageError extends Error {}
 
+/** Where the diffs of what each codemod wrote go, to read while reviewing (git-ignored). */
+const diffDirectory = join(repositoryRoot, '.predictable-tmp-corpus-diffs');
+
 /** The corpus is pinned: a version other than `package.json` says makes every line number stale. */
 function checkPinnedVersion(corpusPackage: CorpusPackage): string {
   const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
@@ -95,6 +98,11 @@ function reviewRewrites(corpusPackage: CorpusPackage, codemod: CorpusCodemodName
   console.log(`  ${codemod}: ${conversions.length} conversions, ${refusals.length} refusals, ${run.applied.counts.changed} files changed, ${secondsSince(started)} s: ${status}`);
   for (const line of describeRewritesComparison(corpusPackage, codemod, comparison)) console.log(`    ${line}`);
   for (const line of problems) console.log(pc.red(`    ${line}`));
+  if (run.diff !== '') {
+    // Third-party code stays out of the repository: the diffs go to a git-ignored folder.
+    mkdirSync(diffDirectory, { recursive: true });
+    writeFileSync(join(diffDirectory, `${corpusSlug(corpusPackage.name)}.${codemod}.diff`), run.diff);
+  }
   const moved = !isInStep(comparison) || !hasReviewedRewrites(corpusPackage, codemod);
   if (moved && flags.check !== true) writeReviewedRewrites(corpusPackage, updateReviewedRewrites(run.rewrites, reviewed, version));
   return { moved, broken: problems.length > 0 };

@@ -5,8 +5,9 @@
  * after, independently of the codemod's own verification.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
 
 import type { CodemodJsonReport } from '../../codemods/report.js';
 import { baseCompilerOptions, type CorpusPackage, corpusSlug, includedPatterns, packageDirectory, repositoryRoot } from './corpus.js';
@@ -30,6 +31,8 @@ export interface CodemodCorpusRun {
   /** `tsc` errors on the copy after the run that it did not have before. */
   addedDiagnostics: string[];
   rewrites: Rewrite[];
+  /** What the real run wrote, as a unified diff against the package, for a reviewer to read. */
+  diff: string;
 }
 
 const cliEntry = join(repositoryRoot, 'cli.ts');
@@ -101,6 +104,17 @@ function addedErrors(before: readonly string[], after: readonly string[]): strin
   return added;
 }
 
+function diffAgainstPackage(corpusPackage: CorpusPackage, copy: string, report: CodemodJsonReport): string {
+  const patches = report.files
+    .filter((file) => file.status === 'changed' || file.status === 'created')
+    .map((file) => {
+      const before = join(packageDirectory(corpusPackage), file.file);
+      const oldText = existsSync(before) ? readFileSync(before, 'utf8') : '';
+      return createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, oldText, readFileSync(join(copy, file.file), 'utf8'));
+    });
+  return patches.join('');
+}
+
 export function compareRewrites(left: Rewrite, right: Rewrite): number {
   return left.file.localeCompare(right.file) || left.line - right.line || left.kind.localeCompare(right.kind) || left.message.localeCompare(right.message);
 }
@@ -116,17 +130,19 @@ export function runCodemodOnCorpusPackage(corpusPackage: CorpusPackage, codemod:
     let applied = dry;
     let second = dry;
     let addedDiagnostics: string[] = [];
+    let diff = '';
     if (dry.counts.changed > 0) {
       const before = typeErrors(copy);
       applied = runCli(copy, codemod, corpusPackage, ['--force']);
       addedDiagnostics = addedErrors(before, typeErrors(copy));
+      diff = diffAgainstPackage(corpusPackage, copy, applied);
       second = runCli(copy, codemod, corpusPackage, ['--force']);
     }
     const rewrites: Rewrite[] = [
       ...applied.conversions.map((item): Rewrite => ({ kind: 'conversion', file: item.file, line: item.line, message: item.reason })),
       ...applied.refusals.map((item): Rewrite => ({ kind: 'refusal', file: item.file, line: item.line, message: item.reason })),
     ].sort(compareRewrites);
-    return { dry, applied, second, addedDiagnostics, rewrites };
+    return { dry, applied, second, addedDiagnostics, rewrites, diff };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
