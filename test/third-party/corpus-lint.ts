@@ -85,6 +85,7 @@ export function compareFindings(left: Finding, right: Finding): number {
     left.line - right.line ||
     left.column - right.column ||
     left.rule.localeCompare(right.rule) ||
-    left.messageId.localeCompare(right.messageId)
+    left.messageId.localeCompare(right.messageId) ||
+    left.message.localeCompare(right.message)
   );
 }

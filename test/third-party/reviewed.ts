@@ -80,26 +80,59 @@ export interface ReviewComparison<Current extends Entry = Finding> {
   versionChanged: boolean;
 }
 
+/**
+ * Pairs what is reported now with what was reviewed: first the same entry with the same message
+ * (two findings can stand at one place, a chain `a!.b()!` starts both at one column), then what
+ * is left at the same place with another message.
+ */
+function pairEntries<Current extends Entry, Reviewed extends Current & { verdict: string }>(
+  current: readonly Current[],
+  reviewed: readonly Reviewed[],
+  keyOf: (entry: Current) => string,
+): { same: [Current, Reviewed][]; changed: [Current, Reviewed][]; added: Current[]; vanished: Reviewed[] } {
+  const unmatched = new Set(reviewed);
+  const take = (entry: Current, matches: (candidate: Reviewed) => boolean): Reviewed | undefined => {
+    for (const candidate of unmatched) {
+      if (keyOf(candidate) === keyOf(entry) && matches(candidate)) {
+        unmatched.delete(candidate);
+        return candidate;
+      }
+    }
+    return undefined;
+  };
+  const same: [Current, Reviewed][] = [];
+  const rest: Current[] = [];
+  for (const entry of current) {
+    const match = take(entry, (candidate) => candidate.message === entry.message);
+    if (match === undefined) rest.push(entry);
+    else same.push([entry, match]);
+  }
+  const changed: [Current, Reviewed][] = [];
+  const added: Current[] = [];
+  for (const entry of rest) {
+    const match = take(entry, () => true);
+    if (match === undefined) added.push(entry);
+    else changed.push([entry, match]);
+  }
+  return { same, changed, added, vanished: [...unmatched] };
+}
+
 function compareEntries<Current extends Entry>(
   current: readonly Current[],
   reviewed: readonly (Current & { verdict: string })[],
   keyOf: (entry: Current) => string,
   versionChanged: boolean,
 ): ReviewComparison<Current> {
-  const reviewedByKey = new Map(reviewed.map((entry) => [keyOf(entry), entry]));
-  const reported = new Set<string>();
-  const comparison: ReviewComparison<Current> = { matched: [], added: [], vanished: [], changedMessage: [], withoutVerdict: [], versionChanged };
-  for (const entry of current) {
-    const key = keyOf(entry);
-    reported.add(key);
-    const reviewedEntry = reviewedByKey.get(key);
-    if (reviewedEntry === undefined) comparison.added.push(entry);
-    else if (reviewedEntry.message !== entry.message) comparison.changedMessage.push({ now: entry, reviewed: reviewedEntry });
-    else comparison.matched.push(reviewedEntry);
-  }
-  comparison.vanished = reviewed.filter((entry) => !reported.has(keyOf(entry)));
-  comparison.withoutVerdict = comparison.matched.filter((entry) => !isVerdict(entry.verdict));
-  return comparison;
+  const pairs = pairEntries(current, reviewed, keyOf);
+  const matched = pairs.same.map(([, entry]) => entry);
+  return {
+    matched,
+    added: pairs.added,
+    vanished: pairs.vanished,
+    changedMessage: pairs.changed.map(([now, entry]) => ({ now, reviewed: entry })),
+    withoutVerdict: matched.filter((entry) => !isVerdict(entry.verdict)),
+    versionChanged,
+  };
 }
 
 /**
@@ -114,15 +147,15 @@ function updateEntries<Current extends Entry>(
   keyOf: (entry: Current) => string,
   sameVersion: boolean,
 ): (Current & { verdict: string })[] {
-  const reviewedByKey = new Map(reviewed.map((entry) => [keyOf(entry), entry]));
-  return current.map((entry) => {
-    const reviewedEntry = sameVersion ? reviewedByKey.get(keyOf(entry)) : undefined;
-    if (reviewedEntry === undefined) return { ...entry, verdict: '' };
-    if (reviewedEntry.message !== entry.message) {
-      return { ...entry, verdict: `Review again, the message changed (was: ${reviewedEntry.message}). ${reviewedEntry.verdict}` };
-    }
-    return { ...entry, verdict: reviewedEntry.verdict };
-  });
+  const pairs = pairEntries(current, sameVersion ? reviewed : [], keyOf);
+  return [
+    ...pairs.same.map(([entry, reviewedEntry]) => ({ ...entry, verdict: reviewedEntry.verdict })),
+    ...pairs.changed.map(([entry, reviewedEntry]) => ({
+      ...entry,
+      verdict: `Review again, the message changed (was: ${reviewedEntry.message}). ${reviewedEntry.verdict}`,
+    })),
+    ...pairs.added.map((entry) => ({ ...entry, verdict: '' })),
+  ];
 }
 
 export function compareWithReviewed(findings: readonly Finding[], reviewed: ReviewedFile, version: string): ReviewComparison {
