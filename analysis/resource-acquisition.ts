@@ -1,6 +1,7 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
+import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
 import { getDeclarationOrigin, originIsPackage } from './declaration-origin.js';
 import { findKnownResource, type KnownResource, type ReleaseForm } from './known-resources.js';
 import type { ResourceAnalysisContext } from './resource-context.js';
@@ -214,6 +215,20 @@ export function returnsThis(declaration: ts.SignatureDeclaration): boolean {
   );
 }
 
+/**
+ * `fastify.get(path, handler);` declares that it returns a `FastifyInstance`, the type of its
+ * receiver: a fluent registration that hands back the same object to chain on, not a new resource
+ * thrown away. Only for discarded results: `const copy = handle.clone()` may well be a new one.
+ */
+function returnsItsReceiverType(expression: ts.CallExpression | ts.NewExpression, type: ts.Type, checker: ts.TypeChecker): boolean {
+  const callee = expression.expression;
+  if (ts.isNewExpression(expression) || !(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))) {
+    return false;
+  }
+  const receiverSymbol = checker.getTypeAtLocation(callee.expression).getSymbol();
+  return receiverSymbol !== undefined && (getNonNullishConstituents(type) ?? []).every((part) => part.getSymbol() === receiverSymbol);
+}
+
 /** `pipe<T>(destination: T): T`: the call returns one of its arguments. */
 function returnsAnArgument(declaration: ts.SignatureDeclaration): boolean {
   const returnType = declaration.type;
@@ -317,10 +332,11 @@ const ignoredDisposalPackages = ['vitest', '@vitest/spy', '@vitest/expect', 'jes
 
 /**
  * Disposable types that are not resources by default: iterators (consumed by `for…of`, spread,
- * destructuring), Node timers (the abort rule owns them), test spies and mocks.
+ * destructuring), Node timers (the abort rule owns them), test spies and mocks, and types that
+ * hold nothing outside the heap (`convenience-disposables.ts`).
  */
 function hasOnlyIgnoredDisposal(type: ts.Type, context: ResourceAnalysisContext): boolean {
-  if (isLibIterator(type, context)) {
+  if (isLibIterator(type, context) || isConvenienceDisposable(type, context.checker, context.program)) {
     return true;
   }
   const members = getDisposalMembers(type, context.checker);
@@ -424,7 +440,8 @@ export function describeResource(
 ): ResourceKind {
   const { checker } = context;
   const disposal = getDisposalKind(type, checker);
-  const ownDisposalMethods = disposal === undefined ? [] : getMethodsTheDisposalCalls(type, checker);
+  const wasmBindgenRelease = disposal === undefined ? undefined : getWasmBindgenReleaseMethod(type, checker);
+  const ownDisposalMethods = disposal === undefined ? [] : [...getMethodsTheDisposalCalls(type, checker), ...(wasmBindgenRelease === undefined ? [] : [wasmBindgenRelease])];
   const releaseForms: ReleaseForm[] = [...(known?.release ?? [])];
   if (disposal !== undefined) {
     for (const name of new Set([...conventionalReleaseMethods, ...ownDisposalMethods])) {
@@ -487,6 +504,9 @@ export function getResourceAcquisition(
     known = findKnownResource(declaration, context.knownResources, context.program);
   }
   if (known === undefined) {
+    if (binding.kind === 'discarded' && returnsItsReceiverType(expression, type, checker)) {
+      return undefined;
+    }
     if (declaration !== undefined) {
       if (
         ts.isFunctionLike(declaration) &&

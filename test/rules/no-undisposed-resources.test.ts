@@ -408,8 +408,121 @@ export async function transcode(input: string) {
   await exited(encoder);
 }`,
     },
+    // What holds only heap memory is not a resource, though its type is disposable (docs: the resource model).
+    {
+      name: "a crypto Hash built in memory, updated and digested",
+      code: `import { createHash } from 'node:crypto';
+export function checksum(buffer: Buffer) {
+  const hash = createHash('sha256');
+  hash.update(buffer);
+  return hash.digest('hex');
+}`,
+    },
+    {
+      name: "a PassThrough built in memory, never ended",
+      code: `import { PassThrough } from 'node:stream';
+export function roundTrip(text: string) {
+  const part = new PassThrough();
+  part.write(text);
+  return part.read() as Buffer | null;
+}`,
+    },
+    {
+      name: "a fluent registration that returns its receiver's type, discarded",
+      code: `import { Socket } from 'node:net';
+interface Router extends AsyncDisposable {
+  get(path: string, handler: () => void): Router;
+}
+export function routes(router: Router) {
+  router.get('/health', () => {});
+}`,
+    },
+    {
+      name: "a wasm-bindgen object the program never frees: a FinalizationRegistry reclaims it",
+      code: `import { KeyBundle } from 'wasm-store';
+export function roundTrip(text: string) {
+  const bundle = KeyBundle.fromBase64(text);
+  return bundle.toBase64();
+}`,
+    },
+    {
+      name: "a wasm-bindgen object the program frees, freed in a finally",
+      code: `import type { Machine } from 'wasm-store';
+export async function verify(machine: Machine) {
+  const device = (await machine.getDevice('a'))!;
+  try {
+    return await device.verify();
+  } finally {
+    device.free();
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      name: "a file stream (backed by a descriptor, unlike a Hash) never closed",
+      code: `import { createWriteStream } from 'node:fs';
+export function log(path: string, line: string) {
+  const out = createWriteStream(path);
+  out.write(line);
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 12, suggestions: [] }],
+    },
+    {
+      name: "a discarded call that returns another disposable type than its receiver's",
+      code: `interface Router {
+  open(path: string): AsyncDisposable;
+}
+export function routes(router: Router) {
+  router.open('/health');
+}`,
+      errors: [{ messageId: 'discarded', line: 5, column: 3, endLine: 5, endColumn: 25, suggestions: [] }],
+    },
+    {
+      name: "a wasm-bindgen object of a class the program frees elsewhere, never freed here",
+      code: `import type { Machine } from 'wasm-store';
+export async function verify(machine: Machine) {
+  const device = (await machine.getDevice('a'))!;
+  return await device.verify();
+}
+export async function verifyAndFree(machine: Machine) {
+  const device = (await machine.getDevice('b'))!;
+  try {
+    return await device.verify();
+  } finally {
+    device.free();
+  }
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 15, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from 'wasm-store';
+export async function verify(machine: Machine) {
+  using device = (await machine.getDevice('a'))!;
+  return await device.verify();
+}
+export async function verifyAndFree(machine: Machine) {
+  const device = (await machine.getDevice('b'))!;
+  try {
+    return await device.verify();
+  } finally {
+    device.free();
+  }
+}` }] }],
+    },
+    {
+      name: "a call that takes a part of the value, between acquisition and release, may throw",
+      code: `import type { Machine } from 'wasm-store';
+export async function describe(machine: Machine) {
+  const device = (await machine.getDevice('a'))!;
+  const name: unknown = JSON.parse(device.toString());
+  device.free();
+  return name;
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 3, column: 9, endLine: 3, endColumn: 15, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from 'wasm-store';
+export async function describe(machine: Machine) {
+  using device = (await machine.getDevice('a'))!;
+  const name: unknown = JSON.parse(device.toString());
+  return name;
+}` }] }],
+    },
     {
       name: "never released",
       code: `import { open, type FileHandle } from 'node:fs/promises';
