@@ -27,7 +27,11 @@ export interface CorpusPackage {
   /** Globs relative to the package directory; default `src/**\/*.ts`. */
   include?: readonly string[];
   leftOut?: readonly LeftOutFiles[];
-  /** Compiler options that differ from {@link baseCompilerOptions}, as the package's own tsconfig sets them. */
+  /**
+   * Compiler options that differ from {@link baseCompilerOptions}, as the package's own tsconfig
+   * sets them. A package's tsconfig is rarely shipped: a strictness flag is set here when the sources
+   * compile under it unchanged, which they do only when written for it.
+   */
   compilerOptions?: Readonly<Record<string, unknown>>;
 }
 
@@ -60,10 +64,14 @@ export const corpusPackages: readonly CorpusPackage[] = [
   {
     name: '@anthropic-ai/sdk',
     why: 'an HTTP API client: fetch with AbortSignal, streaming responses decoded in loops, retries with timers, file uploads',
+    // Its sources are written for these checks (they compile under them unchanged); without them an
+    // index read looks non-nullable and a codemod would drop a `!` the package needs.
+    compilerOptions: { noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noPropertyAccessFromIndexSignature: true },
   },
   {
     name: '@trpc/server',
     why: 'an RPC server: request handlers for node:http, fetch, fastify, express and WebSockets, streamed responses, async iterators and AbortSignals',
+    compilerOptions: { noUncheckedIndexedAccess: true },
     leftOut: [
       { pattern: 'src/adapters/next.ts', reason: 'imports `next`, which is not installed: its types would all be `any`' },
       { pattern: 'src/adapters/next-app-dir/**', reason: 'imports `next`, which is not installed: its types would all be `any`' },
@@ -98,10 +106,12 @@ export const corpusPackages: readonly CorpusPackage[] = [
   {
     name: '@temporalio/worker',
     why: 'a workflow worker: native runtime handles, worker threads, child processes, graceful shutdown with AbortSignals',
+    compilerOptions: { noUncheckedIndexedAccess: true },
   },
   {
     name: '@temporalio/client',
     why: 'a workflow client: gRPC connections, streaming long polls, retries, AbortSignals',
+    compilerOptions: { noUncheckedIndexedAccess: true },
   },
   {
     name: '@microsoft/signalr',
@@ -110,6 +120,7 @@ export const corpusPackages: readonly CorpusPackage[] = [
   {
     name: 'telegraf',
     why: 'a bot framework: webhook request handlers, long-polling loops, file uploads from streams',
+    compilerOptions: { noUncheckedIndexedAccess: true },
   },
 ];
 
