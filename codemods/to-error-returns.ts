@@ -481,21 +481,29 @@ class ToErrorReturnsRun {
         // `(await f(x))` becomes `name`, not `(name)`.
         let replaced: ts.Node = site.value;
         while (ts.isParenthesizedExpression(replaced.parent)) replaced = replaced.parent;
-        this.addEdit(filePath, { start: replaced.getStart(sourceFile), end: replaced.end, text: name });
+        // `record(span);` whose result nobody used becomes the hoisted call and its check, with no
+        // `recordResult;` left behind as a statement that does nothing.
+        const discarded = placement.kind === 'statement' && ts.isExpressionStatement(replaced.parent) && replaced.parent === placement.statement;
         const lines = [`const ${name} = ${hoisted};`, check];
         if (placement.kind === 'statement' && placement.inStatementList) {
           const indent = indentOf(sourceFile, placement.statement);
           const start = placement.statement.getStart(sourceFile);
+          if (discarded) {
+            this.addEdit(filePath, { start, end: placement.statement.end, text: lines.join(`${newline}${indent}`) });
+            break;
+          }
+          this.addEdit(filePath, { start: replaced.getStart(sourceFile), end: replaced.end, text: name });
           this.addEdit(filePath, { start, end: start, text: lines.map((line) => `${line}${newline}${indent}`).join('') });
           break;
         }
+        this.addEdit(filePath, { start: replaced.getStart(sourceFile), end: replaced.end, text: name });
         const region = placement.kind === 'statement' ? placement.statement : placement.body;
         const indent = indentOf(sourceFile, region);
         const isArrowBody = placement.kind === 'arrow-body';
         this.addEdit(filePath, {
           start: region.getStart(sourceFile),
           end: region.end,
-          build: (inner) => `{${newline}${[...lines, isArrowBody ? `return ${inner};` : inner].map((line) => `${indent}  ${line}`).join(newline)}${newline}${indent}}`,
+          build: (inner) => `{${newline}${[...lines, ...(discarded ? [] : [isArrowBody ? `return ${inner};` : inner])].map((line) => `${indent}  ${line}`).join(newline)}${newline}${indent}}`,
         });
         break;
       }
