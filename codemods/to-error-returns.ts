@@ -229,10 +229,9 @@ class ToErrorReturnsRun {
       const sourceFile = assertion.getSourceFile();
       const check = candidates.find((candidate) => candidate.assertion.getSourceFile() === sourceFile && editsIntersect(candidate.checkEdits, edits));
       if (check !== undefined) {
-        const reason = 'are not combined yet';
-        this.refuse(assertion, `the needless \`!\` stands in code the check of \`${shorten(check.assertion.getText())}\` rewrites; two rewrites in one statement ${reason}`);
+        this.refuse(assertion, `the needless \`!\` stands in code the check of \`${shorten(check.assertion.getText())}\` rewrites; two rewrites in one statement are not combined yet`);
         if (!refusedChecks.has(check)) {
-          this.refuse(check.assertion, `its check rewrites code that holds the needless \`${shorten(assertion.getText())}\`; two rewrites in one statement ${reason}`);
+          this.refuse(check.assertion, `its check rewrites code that holds the needless \`${shorten(assertion.getText())}\`; two rewrites in one statement are not combined yet`);
           refusedChecks.add(check);
         }
         continue;
@@ -255,7 +254,9 @@ class ToErrorReturnsRun {
     const byFile = new Map<string, Candidate[]>();
     for (const candidate of candidates) {
       const fileName = candidate.assertion.getSourceFile().fileName;
-      byFile.set(fileName, [...(byFile.get(fileName) ?? []), candidate]);
+      const inFile = byFile.get(fileName);
+      if (inFile === undefined) byFile.set(fileName, [candidate]);
+      else inFile.push(candidate);
     }
     for (const inFile of byFile.values()) {
       inFile.forEach((candidate, index) => {

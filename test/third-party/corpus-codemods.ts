@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 
 import type { CodemodJsonReport } from '../../codemods/report.js';
-import { baseCompilerOptions, type CorpusPackage, corpusSlug, includedPatterns, packageDirectory, repositoryRoot } from './corpus.js';
+import { type CorpusPackage, corpusSlug, corpusTsconfig, includedPatterns, packageDirectory, repositoryRoot } from './corpus.js';
 
 export const corpusCodemodNames = ['to-using', 'to-error-returns'] as const;
 export type CorpusCodemodName = (typeof corpusCodemodNames)[number];
@@ -53,12 +53,7 @@ function copyPackage(corpusPackage: CorpusPackage): string {
   if (existsSync(join(source, 'node_modules'))) {
     symlinkSync(join(source, 'node_modules'), join(copy, 'node_modules'), 'dir');
   }
-  const tsconfig = {
-    compilerOptions: { ...baseCompilerOptions, ...corpusPackage.compilerOptions },
-    include: includedPatterns(corpusPackage),
-    exclude: ['src/**/*.d.ts', ...(corpusPackage.leftOut ?? []).map((leftOut) => leftOut.pattern)],
-  };
-  writeFileSync(join(copy, 'tsconfig.corpus.json'), JSON.stringify(tsconfig, null, 2));
+  writeFileSync(join(copy, 'tsconfig.corpus.json'), JSON.stringify(corpusTsconfig(corpusPackage), null, 2));
   return copy;
 }
 

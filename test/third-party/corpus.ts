@@ -141,15 +141,23 @@ export function includedPatterns(corpusPackage: CorpusPackage): readonly string[
   return corpusPackage.include ?? ['src/**/*.ts'];
 }
 
-/** The tsconfig that types a package's sources, as {@link writeTsconfig} writes it. */
+/**
+ * The tsconfig that types a package's sources, its paths relative to the package directory, or
+ * prefixed with `fromConfig` (the way from the tsconfig's folder to the package).
+ */
+export function corpusTsconfig(corpusPackage: CorpusPackage, fromConfig = ''): { compilerOptions: Record<string, unknown>; include: string[]; exclude: string[] } {
+  const prefix = fromConfig === '' ? '' : `${fromConfig}/`;
+  return {
+    compilerOptions: { ...baseCompilerOptions, ...corpusPackage.compilerOptions },
+    include: includedPatterns(corpusPackage).map((pattern) => `${prefix}${pattern}`),
+    exclude: ['src/**/*.d.ts', ...(corpusPackage.leftOut ?? []).map((leftOut) => leftOut.pattern)].map((pattern) => `${prefix}${pattern}`),
+  };
+}
+
+/** The tsconfig {@link writeTsconfig} writes into `test/third-party/corpus/<package>/`. */
 export function renderTsconfig(corpusPackage: CorpusPackage): string {
   const fromTsconfig = relative(dirname(tsconfigPath(corpusPackage)), packageDirectory(corpusPackage));
-  const tsconfig = {
-    compilerOptions: { ...baseCompilerOptions, ...corpusPackage.compilerOptions },
-    include: includedPatterns(corpusPackage).map((pattern) => `${fromTsconfig}/${pattern}`),
-    exclude: ['src/**/*.d.ts', ...(corpusPackage.leftOut ?? []).map((leftOut) => leftOut.pattern)].map((pattern) => `${fromTsconfig}/${pattern}`),
-  };
-  return `${JSON.stringify(tsconfig, null, 2)}\n`;
+  return `${JSON.stringify(corpusTsconfig(corpusPackage, fromTsconfig), null, 2)}\n`;
 }
 
 /** Writes the package's tsconfig; `true` when the file changed. */
