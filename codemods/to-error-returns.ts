@@ -2,18 +2,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
+import { describeFunction, getEnclosingFunction, type FunctionBoundary } from '../analysis/core/functions.js';
+import { indentOf, newlineOf, shorten } from '../analysis/core/source-text.js';
 import {
-  describeFunction,
   forEachOwnReturn,
   getCallbackCallee,
-  getEnclosingFunction,
   isPromiseTypeReference,
   planErrorPropagation,
   type CallSite,
   type CallSiteAction,
   type ErrorPropagationPlan,
-} from '../analysis/error-return-propagation.js';
-import { getHotPathReason, type FunctionBoundary } from '../analysis/hot-path.js';
+} from '../analysis/non-null/error-return-propagation.js';
+import { getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   chooseHoistedName,
   getNonNullAssertionFix,
@@ -21,12 +21,12 @@ import {
   getReturnedErrorPath,
   throwErrorPath,
   type ErrorPath,
-} from '../analysis/non-null-assertion-fix.js';
-import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety.js';
-import { getPackagePublicApi } from '../analysis/package-public-api.js';
+} from '../analysis/non-null/assertion-fix.js';
+import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety.js';
+import { getPackagePublicApi } from '../analysis/core/package-public-api.js';
 import { applyEdits } from './runner.js';
 import { createCodemodResult, type Codemod, type CodemodContext, type CodemodFinding, type CodemodResult, type TextEdit } from './types.js';
-import { unwrapParentheses } from '../analysis/transparent-syntax.js';
+import { unwrapParentheses } from '../analysis/core/transparent-syntax.js';
 
 /**
  * `to-error-returns`: replace `x!` with an explicit check whose missing case is a value the type
@@ -34,9 +34,9 @@ import { unwrapParentheses } from '../analysis/transparent-syntax.js';
  * caller can take it, an explicit throw that names what was missing.
  *
  * For each `!` the analysis selects (what `no-non-null-assertion-in-hot-path` flags, or every one
- * with `--all`), the codemod emits the shared fix of analysis/non-null-assertion-fix.ts with an
+ * with `--all`), the codemod emits the shared fix of analysis/non-null/assertion-fix.ts with an
  * error path chosen here; for each function that now returns the error, the edits of its callers
- * that analysis/error-return-propagation.ts plans; once, the `MissingValueError` module.
+ * that analysis/non-null/error-return-propagation.ts plans; once, the `MissingValueError` module.
  */
 
 // A type alias, not an interface: the registry holds `Codemod<Record<string, unknown>>`.
@@ -424,7 +424,7 @@ class ToErrorReturnsRun {
     if (last === undefined || (!ts.isReturnStatement(last) && !ts.isThrowStatement(last))) {
       // The end of the body is reachable: a function that returned nothing now returns `ok(undefined)`.
       const closingBrace = fn.body.end - 1;
-      this.addEdit(filePath, { start: closingBrace, end: closingBrace, text: `  return ok(undefined);${newlineOf(sourceFile)}${indentOf(sourceFile, fn)}` });
+      this.addEdit(filePath, { start: closingBrace, end: closingBrace, text: `  return ok(undefined);${newlineOf(sourceFile.text)}${indentOf(sourceFile, fn)}` });
       this.useResultName(filePath, 'ok');
     }
   }
@@ -466,7 +466,7 @@ class ToErrorReturnsRun {
     // A Result leaves the neverthrow world through `match`, as must-use-result asks.
     const unwrap = style === 'result' ? '.match((value) => value, (error) => error)' : '';
     const hoisted = unwrap === '' ? valueText : ts.isAwaitExpression(site.value) ? `(${valueText})${unwrap}` : `${valueText}${unwrap}`;
-    const newline = newlineOf(sourceFile);
+    const newline = newlineOf(sourceFile.text);
 
     switch (placement.kind) {
       case 'declaration': {
@@ -627,7 +627,7 @@ class ToErrorReturnsRun {
       if (sourceFile === undefined) continue;
       const isRelative = (declaration: string): boolean => /from '\./.test(declaration);
       const ordered = [...declarations.filter((declaration) => !isRelative(declaration)), ...declarations.filter(isRelative)];
-      const newline = newlineOf(sourceFile);
+      const newline = newlineOf(sourceFile.text);
       const imports = sourceFile.statements.filter(ts.isImportDeclaration);
       const last = imports[imports.length - 1];
       if (last !== undefined) {
@@ -727,17 +727,3 @@ function needsParentheses(type: ts.TypeNode): boolean {
   return ts.isFunctionTypeNode(type) || ts.isConstructorTypeNode(type) || ts.isConditionalTypeNode(type) || ts.isInferTypeNode(type);
 }
 
-function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
-  const start = node.getStart(sourceFile);
-  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
-  return /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start))?.[0] ?? '';
-}
-
-function newlineOf(sourceFile: ts.SourceFile): string {
-  return sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
-}
-
-function shorten(text: string): string {
-  const singleLine = text.replace(/\s+/g, ' ').trim();
-  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
-}

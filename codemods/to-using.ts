@@ -1,5 +1,5 @@
-import { createResourceAnalysisContext } from '../analysis/resource-context.js';
-import { planUsingConversions } from '../analysis/using-conversion.js';
+import { createResourceAnalysisContext } from '../analysis/resources/context.js';
+import { planUsingConversions } from '../analysis/resources/using-conversion.js';
 import type { Codemod } from './types.js';
 import { createCodemodResult } from './types.js';
 

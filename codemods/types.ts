@@ -1,6 +1,10 @@
 import type { Project } from 'ts-morph';
 import type ts from 'typescript';
 
+import type { TextEdit } from '../analysis/core/text-edit.js';
+
+export type { TextEdit };
+
 /**
  * The contract between a codemod and the runner that drives it.
  *
@@ -9,13 +13,6 @@ import type ts from 'typescript';
  * checker's work away. The runner applies the edits once per file, writes atomically, type-checks
  * the result against the diagnostics the file had before, and reverts whatever got worse.
  */
-
-/** Replace `[start, end)` of the original text with `text`. Edits of one file never overlap. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
 
 /** A place the codemod changed or refused, for the report; `line` is 1-based. */
 export interface CodemodFinding {

@@ -1,14 +1,15 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { describeHotPathReason, getHotPathReason } from '../analysis/hot-path.js';
+import { shorten } from '../analysis/core/source-text.js';
+import { describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   describeEnclosingFunction,
   getNonNullAssertionFix,
   getReturnedErrorPath,
   throwErrorPath,
   type ErrorPath,
-} from '../analysis/non-null-assertion-fix.js';
-import { getNonNullAssertionSafety } from '../analysis/non-null-assertion-safety.js';
+} from '../analysis/non-null/assertion-fix.js';
+import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
@@ -92,8 +93,3 @@ export default createRule<Options, MessageId>({
     };
   },
 });
-
-function shorten(text: string): string {
-  const singleLine = text.replace(/\s+/g, ' ').trim();
-  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
-}

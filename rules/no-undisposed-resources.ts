@@ -2,8 +2,8 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import ts from 'typescript';
 
-import type { AdditionalResourceSpecifier } from '../analysis/known-resources.js';
-import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resource-context.js';
+import type { AdditionalResourceSpecifier } from '../analysis/resources/known-resources.js';
+import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resources/context.js';
 import {
   analyzeResourceLifetime,
   createResourceAnalysisContext,
@@ -11,9 +11,9 @@ import {
   getUsingAcquisition,
   type LeakVerdict,
   type ResourceAcquisition,
-} from '../analysis/resource-lifetime.js';
-import type { TypeOrValueSpecifier } from '../analysis/type-matches-specifier.js';
-import { getUsingRewrite, planUsingConversions, type UsingConversionPlan } from '../analysis/using-conversion.js';
+} from '../analysis/resources/lifetime.js';
+import type { TypeOrValueSpecifier } from '../analysis/core/type-matches-specifier.js';
+import { getUsingRewrite, planUsingConversions, type UsingConversionPlan } from '../analysis/resources/using-conversion.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 

@@ -10,7 +10,7 @@ import { FIXTURE_TSCONFIG, readCodemodFixtures } from './harness.js';
 import { createUndisposedResourcesESLint } from './undisposed-resources-eslint.js';
 
 // `no-undisposed-resources` suggests, resource by resource, the rewrite `to-using` makes: both come
-// from analysis/using-conversion.ts. This test holds them to it from the outside, through ESLint's
+// from analysis/resources/using-conversion.ts. This test holds them to it from the outside, through ESLint's
 // Node API with typed linting on one side and the codemod runner on the other, on the codemod's
 // fixtures and on leaks the fixtures do not show (the rule does not report a `try`/`finally` that
 // already releases, so the conversions that remove one need a leak in front of it to be suggested).

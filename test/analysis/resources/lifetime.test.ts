@@ -7,8 +7,8 @@ import {
   findResourceAcquisitions,
   type ResourceLifetimeVerdict,
   type ResourceAnalysisOptions,
-} from '../../analysis/resource-lifetime.js';
-import { createProgramFor } from './resource-test-program.js';
+} from '../../../analysis/resources/lifetime.js';
+import { createProgramFor } from '../resource-test-program.js';
 
 function verdictsFor(code: string, options: ResourceAnalysisOptions = {}): ResourceLifetimeVerdict[] {
   const { program, sourceFile } = createProgramFor(code);

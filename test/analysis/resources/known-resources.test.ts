@@ -1,9 +1,9 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { getDeclarationOrigin, getPackageNameOfPath } from '../../analysis/declaration-origin.js';
-import { builtinKnownResources, findKnownResource, toKnownResources } from '../../analysis/known-resources.js';
-import { createProgramFor, findNode } from './resource-test-program.js';
+import { getDeclarationOrigin, getPackageNameOfPath } from '../../../analysis/core/declaration-origin.js';
+import { builtinKnownResources, findKnownResource, toKnownResources } from '../../../analysis/resources/known-resources.js';
+import { createProgramFor, findNode } from '../resource-test-program.js';
 
 function knownFor(code: string, callText: string, table = builtinKnownResources) {
   const { program, sourceFile } = createProgramFor(code);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { describeHotPathReason, getHotPathReason, type HotPathReason } from '../../analysis/hot-path.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
+import { describeHotPathReason, getHotPathReason, type HotPathReason } from '../../../analysis/non-null/hot-path.js';
+import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
 
 const program = loadAnalysisProgram();
 const options = { hotFunctions: ['process*'] };

@@ -2,13 +2,16 @@ import { unionConstituents } from 'ts-api-utils';
 import path from 'node:path';
 import ts from 'typescript';
 
-import type { TextEdit } from '../codemods/types.js';
-import { getEnclosingFunction, getFunctionName, isFunctionBoundary } from './hot-path.js';
-import { parentOf } from './parent.js';
-import { getNullishParts, isAssignmentTarget } from './non-null-assertion-safety.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from './stable-reference.js';
-import { unwrapParentheses } from './transparent-syntax.js';
-import { getConditionalEvaluation } from './conditional-evaluation.js';
+import type { TextEdit } from '../core/text-edit.js';
+import { getCallbackUse, getEnclosingFunction, getFunctionName, isFunctionBoundary } from '../core/functions.js';
+import { hasSideEffects } from '../core/side-effects.js';
+import { indentOf, newlineOf, shorten } from '../core/source-text.js';
+import { isAnyOrUnknown } from '../core/types.js';
+import { parentOf } from '../core/parent.js';
+import { getNullishParts, isAssignmentTarget } from './assertion-safety.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
+import { getConditionalEvaluation } from '../core/conditional-evaluation.js';
 
 /**
  * How to replace `x!` with an explicit check, as text edits, or why it cannot be done safely.
@@ -148,7 +151,7 @@ export function getNonNullAssertionFix(
   }
   const message = describeMissingValue(assertion, comparison, options);
   const errorStatement = errorPath.statement(JSON.stringify(message));
-  const newline = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+  const newline = newlineOf(sourceFile.text);
   const isVariable = ts.isIdentifier(expression);
 
   if (placement.kind !== 'declaration') {
@@ -161,7 +164,7 @@ export function getNonNullAssertionFix(
 
   if (placement.kind === 'declaration') {
     // `const w = find()!;` → `const w = find();` + a check of `w` right after it.
-    const indent = getIndent(sourceFile, placement.statement);
+    const indent = indentOf(sourceFile, placement.statement);
     const name = placement.name;
     return {
       kind: 'fix',
@@ -182,7 +185,7 @@ export function getNonNullAssertionFix(
   const hoistedName = isVariable ? undefined : valueName;
 
   if (placement.kind === 'statement' && placement.inStatementList) {
-    const indent = getIndent(sourceFile, placement.statement);
+    const indent = indentOf(sourceFile, placement.statement);
     return {
       kind: 'fix',
       edits: [
@@ -198,7 +201,7 @@ export function getNonNullAssertionFix(
   // A statement that is not in a list (`if (c) use(x!);`) or a concise arrow body (`(x) => m.get(x)!`):
   // the replacement becomes a block holding the check.
   const region = placement.kind === 'statement' ? placement.statement : placement.body;
-  const indent = getIndent(sourceFile, region);
+  const indent = indentOf(sourceFile, region);
   const innerIndent = `${indent}  `;
   const regionStart = region.getStart(sourceFile);
   const regionText =
@@ -315,30 +318,6 @@ function findOrderProblem(assertion: ts.NonNullExpression, earlier: readonly ts.
     }
   }
   return undefined;
-}
-
-function hasSideEffects(node: ts.Node): boolean {
-  let found = false;
-  const visit = (current: ts.Node): void => {
-    if (found || ts.isFunctionExpression(current) || ts.isArrowFunction(current) || ts.isTypeNode(current)) {
-      return;
-    }
-    if (
-      ts.isCallExpression(current) ||
-      ts.isNewExpression(current) ||
-      ts.isTaggedTemplateExpression(current) ||
-      ts.isAwaitExpression(current) ||
-      ts.isYieldExpression(current) ||
-      getWrittenReferenceKeys(current).length > 0 ||
-      (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.EqualsToken)
-    ) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(current, visit);
-  };
-  visit(node);
-  return found;
 }
 
 function collectWrittenKeys(node: ts.Node): string[] {
@@ -606,18 +585,13 @@ export function describeEnclosingFunction(node: ts.Node): string {
   if (name !== undefined) {
     return name;
   }
-  let use: ts.Node = fn;
-  while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent)) {
-    use = use.parent;
-  }
-  const call = use.parent;
-  if (ts.isCallExpression(call) && call.arguments.includes(use as ts.Expression)) {
-    const callee = unwrapParentheses(call.expression);
-    const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  const callback = getCallbackUse(fn);
+  if (callback !== undefined && ts.isCallExpression(callback.call)) {
+    const { call, calleeName } = callback;
     const outer = describeEnclosingFunction(fn);
     const where = outer === 'module scope' ? '' : ` in ${outer}`;
     const event = call.arguments[0];
-    if (calleeName !== undefined && event !== undefined && ts.isStringLiteralLike(event) && call.arguments.indexOf(use as ts.Expression) > 0) {
+    if (calleeName !== undefined && event !== undefined && ts.isStringLiteralLike(event) && callback.argumentIndex > 0) {
       if (['on', 'once', 'addListener', 'prependListener', 'addEventListener'].includes(calleeName)) {
         return `the '${event.text}' listener${where}`;
       }
@@ -627,24 +601,14 @@ export function describeEnclosingFunction(node: ts.Node): string {
     }
     return calleeName === undefined ? `a callback${where}` : `the ${calleeName} callback${where}`;
   }
-  if (ts.isBinaryExpression(call) && call.right === use && ts.isPropertyAccessExpression(call.left)) {
+  const use = skipTransparentUp(fn);
+  const assignment = use.parent;
+  if (ts.isBinaryExpression(assignment) && assignment.right === use && ts.isPropertyAccessExpression(assignment.left)) {
     const outer = describeEnclosingFunction(fn);
-    return `the ${call.left.name.text} handler${outer === 'module scope' ? '' : ` in ${outer}`}`;
+    return `the ${assignment.left.name.text} handler${outer === 'module scope' ? '' : ` in ${outer}`}`;
   }
   const outer = describeEnclosingFunction(fn);
   return outer === 'module scope' ? 'an anonymous function' : `an anonymous function in ${outer}`;
-}
-
-function shorten(text: string): string {
-  const singleLine = text.replace(/\s+/g, ' ').trim();
-  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
-}
-
-function getIndent(sourceFile: ts.SourceFile, node: ts.Node): string {
-  const start = node.getStart(sourceFile);
-  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
-  const leading = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start));
-  return leading?.[0] ?? '';
 }
 
 // --- "return the error instead" ----------------------------------------------------------------------
@@ -686,10 +650,6 @@ export function getReturnedErrorPath(assertion: ts.NonNullExpression, program: t
     return construction === undefined ? undefined : { kind: 'return', statement: (message) => `return err(${construction(message)});` };
   }
   return undefined;
-}
-
-function isAnyOrUnknown(type: ts.Type): boolean {
-  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
 function getGlobalErrorType(checker: ts.TypeChecker, location: ts.Node): ts.Type | undefined {

@@ -1,7 +1,8 @@
 import ts from 'typescript';
 
-import { getDeclarationOrigin, originIsPackage } from './declaration-origin.js';
-import { getDisposalMembers, getNonNullishConstituents } from './types.js';
+import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
+import { getNonNullishConstituents } from '../core/types.js';
+import { getDisposalMembers } from './disposal.js';
 
 /**
  * A resource holds something outside the JavaScript heap that only an explicit release gives

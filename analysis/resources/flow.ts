@@ -1,9 +1,10 @@
 import ts from 'typescript';
 
+import { isAssignmentOperator } from '../core/side-effects.js';
 import { isListedOwnDisposal } from './known-resources.js';
-import { returnsThis, type ResourceKind } from './resource-acquisition.js';
-import type { ResourceAnalysisContext } from './resource-context.js';
-import { skipTransparentDown } from './transparent-syntax.js';
+import { returnsThis, type ResourceKind } from './acquisition.js';
+import type { ResourceAnalysisContext } from './context.js';
+import { skipTransparentDown } from '../core/transparent-syntax.js';
 
 /**
  * A walk over JavaScript's structured control flow (blocks, `if`, `switch`, loops, labels,
@@ -1015,10 +1016,6 @@ function isRacedAway(call: ts.CallExpression | ts.NewExpression): boolean {
 
 /** Methods that put their argument into a collection: `sessions.add(session)`, `queue.push(conn)`. */
 const collectionStoreMethods = new Set(['push', 'unshift', 'add', 'set', 'splice']);
-
-function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-}
 
 function mapHeldOnly(state: number, from: number, to: number): number {
   return (state & from) === 0 ? state : (state & ~from) | to;

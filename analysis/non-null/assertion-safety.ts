@@ -1,11 +1,12 @@
 import { isTypeReference, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
-import { isFunctionBoundary } from './hot-path.js';
-import { parentOf } from './parent.js';
-import { isDeclaredInStandardLibrary } from './standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from './stable-reference.js';
-import { unwrapParentheses } from './transparent-syntax.js';
+import { isAssignmentOperator } from '../core/side-effects.js';
+import { isFunctionBoundary } from '../core/functions.js';
+import { parentOf } from '../core/parent.js';
+import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -120,10 +121,6 @@ export function isAssignmentTarget(assertion: ts.NonNullExpression): boolean {
     return isDestructuringTarget(parent);
   }
   return false;
-}
-
-function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
 /**

@@ -2,12 +2,14 @@ import path from 'node:path';
 import { isThenableType, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
-import { getFunctionName, isFunctionBoundary, type FunctionBoundary } from './hot-path.js';
-import type { PackagePublicApi } from './package-public-api.js';
-import { parentOf } from './parent.js';
-import { getWrittenReferenceKeys } from './stable-reference.js';
-import { unwrapParentheses } from './transparent-syntax.js';
-import { getConditionalEvaluation } from './conditional-evaluation.js';
+import { describeFunction, getCallbackUse, getEnclosingFunction, isFunctionBoundary, type FunctionBoundary } from '../core/functions.js';
+import { hasSideEffects } from '../core/side-effects.js';
+import { describePosition, shorten } from '../core/source-text.js';
+import type { PackagePublicApi } from '../core/package-public-api.js';
+import { parentOf } from '../core/parent.js';
+import { getWrittenReferenceKeys } from '../core/stable-reference.js';
+import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getConditionalEvaluation } from '../core/conditional-evaluation.js';
 
 /**
  * Which callers must change when a function starts returning its errors, and can they pass them on?
@@ -137,7 +139,7 @@ export function getSignatureBoundary(fn: FunctionBoundary, settings: Propagation
   if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
     const holder = getConstHolder(fn);
     if (holder === undefined) {
-      const callee = getCalleeOfCallback(fn);
+      const callee = getCallbackCallee(fn);
       return callee === undefined ? 'its signature is fixed by where it is passed or assigned' : `it is a \`${callee}\` callback, whose signature is fixed by \`${callee}\``;
     }
     if (holder.type !== undefined) return `its signature is fixed by the declared type of \`${holder.name.getText()}\``;
@@ -209,22 +211,11 @@ function getConstHolder(fn: ts.ArrowFunction | ts.FunctionExpression): ts.Variab
   return undefined;
 }
 
-function getCalleeOfCallback(fn: ts.ArrowFunction | ts.FunctionExpression): string | undefined {
-  let use: ts.Node = fn;
-  while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent)) use = use.parent;
-  const call = use.parent;
-  if ((ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(use as ts.Expression) === true) {
-    const callee = unwrapParentheses(call.expression);
-    if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-    if (ts.isIdentifier(callee)) return callee.text;
-    return 'the call';
-  }
-  return undefined;
-}
-
 /** Is the function a callback passed to a call (`items.map((item) => …)`)? Its return value goes to the callee, not to the enclosing function. */
 export function getCallbackCallee(fn: FunctionBoundary): string | undefined {
-  return ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? getCalleeOfCallback(fn) : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const use = getCallbackUse(fn);
+  return use === undefined ? undefined : (use.calleeName ?? 'the call');
 }
 
 /** `Base.method` for a method that overrides a base class member or implements an interface member of the same name. */
@@ -335,31 +326,11 @@ function isReturnedDirectly(value: ts.Expression): boolean {
   return ts.isReturnStatement(node.parent) || (ts.isArrowFunction(node.parent) && node.parent.body === node);
 }
 
-/** The function whose body holds `node` (not counting class fields and static blocks, which run at definition). */
-export function getEnclosingFunction(node: ts.Node): FunctionBoundary | undefined {
-  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
-    if (isFunctionBoundary(current)) return current;
-    if (ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current) || ts.isSourceFile(current)) return undefined;
-  }
-  return undefined;
-}
-
-export function describePosition(node: ts.Node): string {
-  const sourceFile = node.getSourceFile();
-  const { line, character } = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
-  return `${path.basename(sourceFile.fileName)}:${String(line + 1)}:${String(character + 1)}`;
-}
-
-/** `g` or `OrderService.load`, for reports. */
-export function describeFunction(fn: FunctionBoundary): string {
-  return getFunctionName(fn) ?? 'an anonymous function';
-}
-
 // --- where the check of a call's result goes ----------------------------------------------------------
 
 /**
  * Where `if (v instanceof MissingValueError) …` can go for the value of `value`: the same rules as
- * the check of a `!` (analysis/non-null-assertion-fix.ts), applied to a call. The call must run
+ * the check of a `!` (analysis/non-null/assertion-fix.ts), applied to a call. The call must run
  * whenever its statement does, and nothing with side effects may run before it in the statement,
  * since hoisting it would move it ahead of that.
  */
@@ -440,32 +411,6 @@ function placementAt(statement: ts.Statement, child: ts.Node, value: ts.Expressi
     }
   }
   return { kind: 'statement', statement, inStatementList, scope: inStatementList ? parent : statement };
-}
-
-function hasSideEffects(node: ts.Node): boolean {
-  let found = false;
-  const visit = (current: ts.Node): void => {
-    if (found || ts.isFunctionExpression(current) || ts.isArrowFunction(current) || ts.isTypeNode(current)) return;
-    if (
-      ts.isCallExpression(current) ||
-      ts.isNewExpression(current) ||
-      ts.isTaggedTemplateExpression(current) ||
-      ts.isAwaitExpression(current) ||
-      ts.isYieldExpression(current) ||
-      getWrittenReferenceKeys(current).length > 0
-    ) {
-      found = true;
-      return;
-    }
-    current.forEachChild(visit);
-  };
-  visit(node);
-  return found;
-}
-
-function shorten(text: string): string {
-  const singleLine = text.replace(/\s+/g, ' ').trim();
-  return singleLine.length > 60 ? `${singleLine.slice(0, 57)}…` : singleLine;
 }
 
 // --- does the caller already return errors? ------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { getNonNullAssertionSafety } from '../../analysis/non-null-assertion-safety.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
+import { getNonNullAssertionSafety } from '../../../analysis/non-null/assertion-safety.js';
+import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
 
 const program = loadAnalysisProgram();
 const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'non-null-assertion-safety.ts'));

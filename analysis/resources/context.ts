@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 
 import { type AdditionalResourceSpecifier, builtinKnownResources, type KnownResource, toKnownResources } from './known-resources.js';
-import type { TypeOrValueSpecifier } from './type-matches-specifier.js';
+import type { TypeOrValueSpecifier } from '../core/type-matches-specifier.js';
 
 /** A function or method, named as in the known-resource table: `pipeline`, `DisposableStack#use`. */
 export interface CalleeSpecifier {

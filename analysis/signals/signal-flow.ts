@@ -1,8 +1,9 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
-import { parentOf } from './parent.js';
-import { getNonNullishConstituents, isAbortSignalType, isPlatformType } from './types.js';
+import { parentOf } from '../core/parent.js';
+import { getNonNullishConstituents, isAnyOrUnknown, isPlatformType } from '../core/types.js';
+import { isAbortSignalType } from './abort-signal-type.js';
 
 /**
  * Does an `AbortSignal` reach a call, and if not, could one? The question behind
@@ -43,10 +44,6 @@ interface SignalPlace {
 /** Whether a parameter or property of `type` would take an `AbortSignal` (`AbortSignal | number` would). */
 function acceptsAbortSignal(type: ts.Type, program: ts.Program): boolean {
   return tsutils.unionConstituents(type).some((part) => isPlatformType(part, 'AbortSignal', program));
-}
-
-function isAnyOrUnknown(type: ts.Type): boolean {
-  return tsutils.isTypeFlagSet(type, ts.TypeFlags.Any | ts.TypeFlags.Unknown);
 }
 
 /**

@@ -2,20 +2,18 @@ import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
 import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
-import { getDeclarationOrigin, originIsPackage } from './declaration-origin.js';
+import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
 import { findKnownResource, type KnownResource, type ReleaseForm } from './known-resources.js';
-import type { ResourceAnalysisContext } from './resource-context.js';
-import { typeMatchesSomeSpecifier } from './type-matches-specifier.js';
+import type { ResourceAnalysisContext } from './context.js';
+import { typeMatchesSomeSpecifier } from '../core/type-matches-specifier.js';
 import {
-  type DisposalKind,
   getAwaitedType,
-  getDisposalKind,
-  getDisposalMembers,
   getNonNullishConstituents,
   getTypeDisplayName,
   isThenable,
-} from './types.js';
-import { skipTransparentDown, skipTransparentUp } from './transparent-syntax.js';
+} from '../core/types.js';
+import { type DisposalKind, getDisposalKind, getDisposalMembers } from './disposal.js';
+import { skipTransparentDown, skipTransparentUp } from '../core/transparent-syntax.js';
 
 /** What kind of resource a value is and how it can be released. */
 export interface ResourceKind {

@@ -1,8 +1,8 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { findSignalInScope, getSignalReach, type SignalInScope, type SignalReach } from '../../analysis/signal-flow.js';
-import { getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
+import { findSignalInScope, getSignalReach, type SignalInScope, type SignalReach } from '../../../analysis/signals/signal-flow.js';
+import { getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
 
 const program = loadAnalysisProgram();
 const sourceFile = getFixtureSourceFile(program, 'signal-flow.ts');

@@ -1,8 +1,10 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
-import { isReassigned } from './is-reassigned.js';
-import type { ResourceAnalysisContext } from './resource-context.js';
+import { lineOf } from '../core/source-text.js';
+import type { TextEdit } from '../core/text-edit.js';
+import { isReassigned } from '../core/is-reassigned.js';
+import type { ResourceAnalysisContext } from './context.js';
 import {
   type AcquisitionBinding,
   analyzeResourceLifetime,
@@ -11,8 +13,8 @@ import {
   type ReleaseSite,
   type ResourceAcquisition,
   type ResourceLifetimeVerdict,
-} from './resource-lifetime.js';
-import { getNonNullishConstituents } from './types.js';
+} from './lifetime.js';
+import { getNonNullishConstituents } from '../core/types.js';
 
 /**
  * Can a manually released resource become a `using` declaration without changing what the
@@ -36,13 +38,6 @@ import { getNonNullishConstituents } from './types.js';
  * path, the rewrite the codemod refuses to make unattended and leaves to a person.
  */
 
-/** Replace `[start, end)` of the original text with `text`. */
-export interface SourceEdit {
-  start: number;
-  end: number;
-  text: string;
-}
-
 export type UsingKeyword = 'using' | 'await using';
 
 /** One rewrite on its own: the edits that declare a resource, and those converted with it, with `using`. */
@@ -52,7 +47,7 @@ export interface UsingRewrite {
   /** Whether it removes manual releases (with the `try` around them, when nothing else remains of it). */
   dropsRelease: boolean;
   /** Non-overlapping edits of the source file, sorted. */
-  edits: SourceEdit[];
+  edits: TextEdit[];
 }
 
 export interface UsingConversion {
@@ -83,7 +78,7 @@ export interface UsingConversionPlan {
   conversions: UsingConversion[];
   refusals: UsingRefusal[];
   /** Non-overlapping edits of the source file, sorted, applying every conversion at once. */
-  edits: SourceEdit[];
+  edits: TextEdit[];
 }
 
 /**
@@ -191,11 +186,6 @@ function hasRelease(candidate: Candidate): candidate is ReleasedCandidate {
 function refuse(acquisition: ResourceAcquisition, reason: string): UsingRefusal {
   const binding = acquisition.binding;
   return { acquisition, node: binding.kind === 'discarded' ? acquisition.expression : binding.statement, reason };
-}
-
-function lineOf(node: ts.Node): number {
-  const sourceFile = node.getSourceFile();
-  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
 }
 
 function describeRelease(release: ReleaseSite): string {
@@ -451,7 +441,7 @@ interface ShapedConversion {
   /** Whether it removes manual releases. */
   dropsRelease: boolean;
   declarationStart: number;
-  replacements: SourceEdit[];
+  replacements: TextEdit[];
   indents: IndentChange[];
 }
 
@@ -496,7 +486,7 @@ function toMember(candidate: Candidate): Member {
 }
 
 /** `const` → `using`: the keyword of the declaration list. */
-function keywordEdit(candidate: Candidate, sourceFile: ts.SourceFile): SourceEdit {
+function keywordEdit(candidate: Candidate, sourceFile: ts.SourceFile): TextEdit {
   const list = candidate.declaration.declarationList;
   const start = list.getStart(sourceFile);
   const keywordLength = list.flags & ts.NodeFlags.Const ? 'const'.length : 'let'.length;
@@ -558,7 +548,7 @@ function planFinallyGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts
     }
   }
 
-  const replacements: SourceEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
+  const replacements: TextEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
   const indents: IndentChange[] = [];
   const text = sourceFile.text;
   const blockIndent = indentationOf(text, first.declaration.getStart(sourceFile));
@@ -632,7 +622,7 @@ function planTrailingGroup(unsorted: readonly ReleasedCandidate[], sourceFile: t
         : 'the release is not the last statement of the block, so `using` would release it later than the code does: convert by hand',
     );
   }
-  const replacements: SourceEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
+  const replacements: TextEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
   for (const candidate of group) replacements.push(statementRemoval(candidate.release.statement, sourceFile));
   return {
     conversion: {
@@ -763,7 +753,7 @@ function indentUnit(text: string, block: ts.Block, blockIndent: string): string 
 }
 
 /** Removes a statement: its whole lines when it has them to itself, otherwise just its text. */
-function statementRemoval(statement: ts.Statement, sourceFile: ts.SourceFile): SourceEdit {
+function statementRemoval(statement: ts.Statement, sourceFile: ts.SourceFile): TextEdit {
   const text = sourceFile.text;
   const start = statement.getStart(sourceFile);
   const after = endOfLine(text, statement.end);
@@ -788,7 +778,7 @@ function templateRanges(sourceFile: ts.SourceFile): [number, number][] {
   return ranges;
 }
 
-function overlaps(left: SourceEdit, right: SourceEdit): boolean {
+function overlaps(left: TextEdit, right: TextEdit): boolean {
   return left.start < right.end && right.start < left.end;
 }
 
@@ -796,8 +786,8 @@ function overlaps(left: SourceEdit, right: SourceEdit): boolean {
  * One edit list for the file. Conversions whose edits collide with one accepted before them are
  * refused rather than guessed at.
  */
-function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], refusals: UsingRefusal[], templates: readonly [number, number][]): SourceEdit[] {
-  const replacements: SourceEdit[] = [];
+function mergeEdits(sourceFile: ts.SourceFile, accepted: ShapedConversion[], refusals: UsingRefusal[], templates: readonly [number, number][]): TextEdit[] {
+  const replacements: TextEdit[] = [];
   const indents: IndentChange[] = [];
   for (const conversion of [...accepted]) {
     if (conversion.replacements.some((edit) => replacements.some((other) => overlaps(edit, other)))) {
@@ -825,8 +815,8 @@ function toRewrite(conversion: ShapedConversion, sourceFile: ts.SourceFile, temp
  * start an indentation change covers, except in lines that are removed anyway and in template
  * literals (`templates`).
  */
-function renderEdits(text: string, replacements: readonly SourceEdit[], indents: readonly IndentChange[], templates: readonly [number, number][]): SourceEdit[] {
-  const lineEdits: SourceEdit[] = [];
+function renderEdits(text: string, replacements: readonly TextEdit[], indents: readonly IndentChange[], templates: readonly [number, number][]): TextEdit[] {
+  const lineEdits: TextEdit[] = [];
   for (let position = text.indexOf('\n') + 1; position > 0 && position < text.length; position = text.indexOf('\n', position) + 1) {
     const changes = indents.filter((change) => position > change.start && position < change.end);
     if (changes.length === 0) continue;
@@ -842,7 +832,7 @@ function renderEdits(text: string, replacements: readonly SourceEdit[], indents:
   }
   const all = [...replacements, ...lineEdits].sort((left, right) => left.start - right.start || left.end - right.end);
   // Edits that touch (an insertion at the start of a removed range) become one, so their order is unambiguous.
-  const merged: SourceEdit[] = [];
+  const merged: TextEdit[] = [];
   for (const edit of all) {
     const previous = merged.at(-1);
     if (previous !== undefined && previous.end === edit.start) {

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 
-import { type DeclarationOrigin, getDeclarationOrigin, normalizeModuleName, originIsPackage } from './declaration-origin.js';
+import { type DeclarationOrigin, getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
 
 /**
  * Acquisitions whose result must be released although its type is not (or not only) disposable:

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import type { TextEdit } from '../../codemods/types.js';
+import type { TextEdit } from '../../../codemods/types.js';
 import {
   getNonNullAssertionFix,
   getNonNullAssertionRemoval,
@@ -10,8 +10,8 @@ import {
   type ErrorPath,
   type NonNullAssertionFix,
   type NonNullAssertionFixOptions,
-} from '../../analysis/non-null-assertion-fix.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from './fixture-program.js';
+} from '../../../analysis/non-null/assertion-fix.js';
+import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
 
 const program = loadAnalysisProgram();
 const sourceFile = getFixtureSourceFile(program, 'non-null-assertion-fix.ts');

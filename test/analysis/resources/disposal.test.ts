@@ -1,8 +1,9 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { getAwaitedType, getDisposalKind, getTypeDisplayName, isAbortSignalType, isThenable } from '../../analysis/types.js';
-import { createProgramFor, findNode } from './resource-test-program.js';
+import { getAwaitedType, isThenable } from '../../../analysis/core/types.js';
+import { getDisposalKind } from '../../../analysis/resources/disposal.js';
+import { createProgramFor, findNode } from '../resource-test-program.js';
 
 function typeOf(code: string, name: string): { type: ts.Type; checker: ts.TypeChecker; node: ts.Node } {
   const { program, sourceFile } = createProgramFor(code);
@@ -41,36 +42,5 @@ describe('getDisposalKind', () => {
     expect(getDisposalKind(type, checker)).toBeUndefined();
     expect(isThenable(type, node, checker)).toBe(true);
     expect(getDisposalKind(getAwaitedType(type, checker), checker)).toBe('async');
-  });
-});
-
-describe('isThenable', () => {
-  it('is false for any, which never counts', () => {
-    const { type, checker, node } = typeOf('declare const value: any;', 'value');
-    expect(isThenable(type, node, checker)).toBe(false);
-  });
-});
-
-describe('isAbortSignalType', () => {
-  const isSignal = (code: string): boolean => {
-    const { program, sourceFile } = createProgramFor(code);
-    const declaration = findNode(sourceFile, ts.isVariableDeclaration, 's');
-    return isAbortSignalType(program.getTypeChecker().getTypeAtLocation(declaration.name), program);
-  };
-  it('accepts the platform AbortSignal, possibly missing, and rejects others', () => {
-    expect(isSignal('declare const s: AbortSignal;')).toBe(true);
-    expect(isSignal('declare const s: AbortSignal | undefined;')).toBe(true);
-    expect(isSignal('declare const s: AbortController;')).toBe(false);
-    expect(isSignal('declare const s: any;')).toBe(false);
-  });
-  it('does not take a class of the same name for the platform type', () => {
-    expect(isSignal('class AbortSignal { aborted = false; }\nexport const s = new AbortSignal();')).toBe(false);
-  });
-});
-
-describe('getTypeDisplayName', () => {
-  it('drops the nullish part of a union', () => {
-    const { type, checker } = typeOf(`${prelude}declare const maybe: FileHandle | undefined;`, 'maybe');
-    expect(getTypeDisplayName(type, checker)).toBe('FileHandle');
   });
 });

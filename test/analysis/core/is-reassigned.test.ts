@@ -1,8 +1,8 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { isReassigned } from '../../analysis/is-reassigned.js';
-import { createProgramFor, findNode } from './resource-test-program.js';
+import { isReassigned } from '../../../analysis/core/is-reassigned.js';
+import { createProgramFor, findNode } from '../resource-test-program.js';
 
 /** Whether `handle`, declared first in `code`, is written again anywhere in the file. */
 function handleIsReassigned(code: string): boolean {

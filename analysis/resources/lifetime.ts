@@ -1,9 +1,9 @@
 import ts from 'typescript';
 
 import { getCalleeDescriptor } from './known-resources.js';
-import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from './declaration-origin.js';
-import { describeResource, getDeclarationKind, getOwnerScope, type ResourceAcquisition } from './resource-acquisition.js';
-import type { CalleeSpecifier, ResourceAnalysisContext } from './resource-context.js';
+import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
+import { describeResource, getDeclarationKind, getOwnerScope, type ResourceAcquisition } from './acquisition.js';
+import type { CalleeSpecifier, ResourceAnalysisContext } from './context.js';
 import {
   type EscapeHow,
   type EscapeSite,
@@ -13,19 +13,19 @@ import {
   type ReleaseSite,
   ResourceFlowWalker,
   type TrackedValue,
-} from './resource-flow.js';
-import { isThenable } from './types.js';
-import { skipTransparentDown } from './transparent-syntax.js';
+} from './flow.js';
+import { isThenable } from '../core/types.js';
+import { skipTransparentDown } from '../core/transparent-syntax.js';
 
-export type { EscapeHow, EscapeSite, ReleaseSite } from './resource-flow.js';
+export type { EscapeHow, EscapeSite, ReleaseSite } from './flow.js';
 export {
   findResourceAcquisitions,
   getResourceAcquisition,
   type AcquisitionBinding,
   type ResourceAcquisition,
   type ResourceKind,
-} from './resource-acquisition.js';
-export { createResourceAnalysisContext, type ResourceAnalysisContext, type ResourceAnalysisOptions } from './resource-context.js';
+} from './acquisition.js';
+export { createResourceAnalysisContext, type ResourceAnalysisContext, type ResourceAnalysisOptions } from './context.js';
 
 /**
  * Where an acquired resource is released, on which paths, or where it goes instead: the answer

@@ -1,0 +1,66 @@
+import * as tsutils from 'ts-api-utils';
+import ts from 'typescript';
+
+import { getPackageNameOfPath } from './declaration-origin.js';
+
+/**
+ * Type questions every analysis asks: is a value missing, a promise, the platform's own type, and
+ * how to name a type in a message. `any` and `unknown` never answer yes: a rule that guesses about
+ * untyped values floods JavaScript-heavy code with reports nobody can act on.
+ */
+
+export function isNullish(type: ts.Type): boolean {
+  return tsutils.isTypeFlagSet(type, ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void);
+}
+
+export function isAnyOrUnknown(type: ts.Type): boolean {
+  return tsutils.isTypeFlagSet(type, ts.TypeFlags.Any | ts.TypeFlags.Unknown);
+}
+
+/**
+ * The non-nullish parts of a union (`FileHandle | undefined` is a file handle that may be
+ * missing), or `undefined` when the type is `any`/`unknown` or nothing but nullish.
+ */
+export function getNonNullishConstituents(type: ts.Type): ts.Type[] | undefined {
+  const parts = tsutils.unionConstituents(type).filter((part) => !isNullish(part));
+  if (parts.length === 0 || parts.some(isAnyOrUnknown)) {
+    return undefined;
+  }
+  return parts;
+}
+
+/** Whether `type` is promise-like (has a callable `then`), the question `await` asks. */
+export function isThenable(type: ts.Type, node: ts.Node, checker: ts.TypeChecker): boolean {
+  if (isAnyOrUnknown(type)) {
+    return false;
+  }
+  return tsutils.isThenableType(checker, node, type);
+}
+
+/** The type an `await` of a value of `type` yields (`Promise<T>` → `T`, otherwise `type`). */
+export function getAwaitedType(type: ts.Type, checker: ts.TypeChecker): ts.Type {
+  return checker.getAwaitedType(type) ?? type;
+}
+
+/**
+ * Whether `type` is one of the platform's own types called `name` (`AbortSignal`,
+ * `AbortController`): declared by TypeScript's lib or by `@types/node`, so that a user's class of
+ * the same name does not pass for it. Global augmentations add declarations but keep the lib's.
+ */
+export function isPlatformType(type: ts.Type, name: string, program: ts.Program): boolean {
+  const symbol = type.getSymbol() ?? type.aliasSymbol;
+  if (symbol?.getName() !== name) {
+    return false;
+  }
+  return (symbol.declarations ?? []).some((declaration) => {
+    const sourceFile = declaration.getSourceFile();
+    return program.isSourceFileDefaultLibrary(sourceFile) || getPackageNameOfPath(sourceFile.fileName) === 'node';
+  });
+}
+
+/** A short readable name for a type in a message: `FileHandle`, `PoolClient`. */
+export function getTypeDisplayName(type: ts.Type, checker: ts.TypeChecker): string {
+  const parts = getNonNullishConstituents(type);
+  const shown = parts?.length === 1 && parts[0] !== undefined ? parts[0] : type;
+  return checker.typeToString(shown, undefined, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+}
