@@ -1,5 +1,6 @@
 import ts from 'typescript';
 
+import { type Completion, type FlowExit, type FlowInterpreter, type FlowJump, walkControlFlow } from '../core/control-flow.js';
 import { isAssignmentOperator } from '../core/side-effects.js';
 import { isListedOwnDisposal } from './known-resources.js';
 import { returnsThis, type ResourceKind } from './acquisition.js';
@@ -7,14 +8,13 @@ import type { ResourceAnalysisContext } from './context.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 
 /**
- * A walk over JavaScript's structured control flow (blocks, `if`, `switch`, loops, labels,
- * `break`/`continue`/`return`/`throw`, `try`/`catch`/`finally`) that follows one value: where
- * it is acquired, released or handed on, and in which state every exit of its scope leaves it.
+ * What happens to one resource along every path of its scope: where it is acquired, released or
+ * handed on, and in which state every exit leaves it. The paths come from the general control-flow
+ * walker (core/control-flow.ts); this file is the resource semantics it is run with.
  *
- * It works on the TypeScript AST alone, so the rule (through typescript-eslint's node maps) and
- * the codemod (through ts-morph's compiler nodes) get the same answers. Every call, `new`,
- * `await`, `yield` and `throw` may throw; property reads are assumed not to, because treating
- * them as throwing would make every resource look leaked.
+ * `await`, `yield`, `throw` and calls that touch the value may throw; property reads and calls that
+ * do not touch it are assumed not to, because treating them as throwing would make every resource
+ * look leaked.
  */
 
 /** The states a path can be in; a `FlowState` is a set of them (bits), one bit per possibility. */
@@ -37,6 +37,9 @@ export const heldStates = FlowState.Held | FlowState.HeldAfterThrow | FlowState.
 function mapHeld(state: number, to: number): number {
   return (state & heldStates) === 0 ? state : (state & ~heldStates) | to;
 }
+
+/** How a value left the analysed scope without being released there. */
+export type { ExitKind, FlowExit } from '../core/control-flow.js';
 
 /** How a value left the analysed scope without being released there. */
 export type EscapeHow =
@@ -71,16 +74,6 @@ export interface ReleaseSite {
   finallyOf: ts.TryStatement | undefined;
 }
 
-export type ExitKind = 'end' | 'return' | 'throw';
-
-/** A way out of the analysed function and the states paths reach it in. */
-export interface FlowExit {
-  kind: ExitKind;
-  /** The `return`, the expression that threw, or the body for the end. */
-  node: ts.Node;
-  state: number;
-}
-
 /** The value to follow. */
 export interface TrackedValue {
   symbol: ts.Symbol;
@@ -105,40 +98,26 @@ export interface FlowResult {
   caughtHeldThrows: ts.Node[];
 }
 
-interface Jump {
-  kind: 'break' | 'continue';
-  label: string | undefined;
-  node: ts.Node;
-  state: number;
-}
-
-interface Completion {
-  normal: number;
-  jumps: Jump[];
-  returns: FlowExit[];
-  throws: FlowExit[];
-}
-
-function emptyCompletion(normal: number): Completion {
-  return { normal, jumps: [], returns: [], throws: [] };
-}
-
-function mergeAbrupt(into: Completion, from: Completion): void {
-  into.jumps.push(...from.jumps);
-  into.returns.push(...from.returns);
-  into.throws.push(...from.throws);
-}
-
 const exitEventNames = new Set(['exit', 'close', 'end', 'finish']);
 
-/** Decides what one call does to the tracked value; shared with the ownership question. */
-export type OwnershipQuestion = (call: ts.CallExpression | ts.NewExpression, argumentIndex: number) => EscapeHow | undefined;
+/**
+ * What a call does with the tracked value passed to it. Answering needs the callee's body walked
+ * in turn (lifetime.ts does that, with a cache and a depth bound), so the walker takes it as a
+ * policy instead of importing the analysis that uses it.
+ */
+export interface OwnershipPolicy {
+  /** `argumentIndex` is `-1` when the value is inside an object or array literal passed to `call`. */
+  ownershipTakenBy(call: ts.CallExpression | ts.NewExpression, argumentIndex: number): EscapeHow | undefined;
+}
 
-export class ResourceFlowWalker {
+/** For questions that only need the value's references: no call takes it. */
+export const callsOnlyBorrow: OwnershipPolicy = { ownershipTakenBy: () => undefined };
+
+export class ResourceFlowWalker implements FlowInterpreter {
   readonly #context: ResourceAnalysisContext;
   readonly #tracked: TrackedValue;
   readonly #owner: ts.Node;
-  readonly #takesOwnership: OwnershipQuestion;
+  readonly #ownership: OwnershipPolicy;
   readonly #referencePositions: Set<number>;
   readonly #releases = new Map<ts.Node, ReleaseSite>();
   readonly #escapes = new Map<ts.Node, EscapeSite>();
@@ -146,18 +125,12 @@ export class ResourceFlowWalker {
   readonly #heldJumps = new Set<ts.Node>();
   readonly #releasingTries = new Set<ts.TryStatement>();
   readonly #caughtHeldThrows = new Set<ts.Node>();
-  readonly #finallyCache = new Map<ts.Block, Map<number, Completion>>();
 
-  constructor(
-    context: ResourceAnalysisContext,
-    tracked: TrackedValue,
-    owner: ts.Node,
-    takesOwnership: OwnershipQuestion,
-  ) {
+  constructor(context: ResourceAnalysisContext, tracked: TrackedValue, owner: ts.Node, ownership: OwnershipPolicy) {
     this.#context = context;
     this.#tracked = tracked;
     this.#owner = owner;
-    this.#takesOwnership = takesOwnership;
+    this.#ownership = ownership;
     this.#referencePositions = new Set();
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node) && node.text === tracked.symbol.getName() && this.#resolvesToTracked(node)) {
@@ -170,16 +143,8 @@ export class ResourceFlowWalker {
 
   /** Walks `body` (the owner's body) starting in `initialState`. */
   run(body: ts.Node, initialState: number): FlowResult {
-    const completion = ts.isBlock(body) || ts.isSourceFile(body)
-      ? this.#statements(ts.isBlock(body) ? body.statements : body.statements, initialState)
-      : this.#expressionBody(body as ts.Expression, initialState);
-    const exits: FlowExit[] = [...mergeExits(completion.returns), ...mergeExits(completion.throws)];
-    const stray = completion.jumps.reduce((state, jump) => state | jump.state, 0);
-    if ((completion.normal | stray) !== 0) {
-      exits.push({ kind: 'end', node: body, state: completion.normal | stray });
-    }
     return {
-      exits,
+      exits: walkControlFlow(body, initialState, this),
       releases: [...this.#releases.values()],
       escapes: [...this.#escapes.values()],
       reacquisitions: [...this.#reacquisitions].map(([node, state]) => ({ node, state })),
@@ -223,427 +188,85 @@ export class ResourceFlowWalker {
     return ts.isIdentifier(inner) && this.#referencePositions.has(inner.getStart());
   }
 
-  // ---- statements -------------------------------------------------------------------------
+  // ---- what the control-flow walker asks -------------------------------------------------
 
-  #statements(statements: readonly ts.Statement[], state: number): Completion {
-    const result = emptyCompletion(state);
-    for (const statement of statements) {
-      if (result.normal === 0) {
-        break;
-      }
-      const completion = this.#statement(statement, result.normal);
-      mergeAbrupt(result, completion);
-      result.normal = completion.normal;
-    }
-    return result;
+  touches(node: ts.Node): boolean {
+    return this.references(node) || (this.#tracked.acquisitionNode !== undefined && containsNode(node, this.#tracked.acquisitionNode));
   }
 
-  #statement(statement: ts.Statement, state: number): Completion {
-    if (state === 0) {
-      return emptyCompletion(0);
-    }
-    if (ts.isBlock(statement)) {
-      return this.#statements(statement.statements, state);
-    }
-    if (ts.isVariableStatement(statement)) {
-      const completion = emptyCompletion(state);
-      for (const declaration of statement.declarationList.declarations) {
-        completion.normal = this.#variableDeclaration(declaration, completion.normal, completion);
-      }
-      return completion;
-    }
-    if (ts.isExpressionStatement(statement)) {
-      const completion = emptyCompletion(state);
-      completion.normal = this.#expression(statement.expression, state, completion);
-      return completion;
-    }
-    if (ts.isIfStatement(statement)) {
-      const completion = emptyCompletion(0);
-      const afterCondition = this.#expression(statement.expression, state, completion);
-      const thenCompletion = this.#statement(statement.thenStatement, this.#narrow(statement.expression, afterCondition, true));
-      const elseState = this.#narrow(statement.expression, afterCondition, false);
-      const elseCompletion =
-        statement.elseStatement === undefined ? emptyCompletion(elseState) : this.#statement(statement.elseStatement, elseState);
-      mergeAbrupt(completion, thenCompletion);
-      mergeAbrupt(completion, elseCompletion);
-      completion.normal = thenCompletion.normal | elseCompletion.normal;
-      return completion;
-    }
-    if (ts.isReturnStatement(statement)) {
-      const completion = emptyCompletion(0);
-      const after = statement.expression === undefined ? state : this.#expression(statement.expression, state, completion);
-      completion.returns.push({ kind: 'return', node: statement, state: after });
-      return completion;
-    }
-    if (ts.isThrowStatement(statement)) {
-      const completion = emptyCompletion(0);
-      const after = this.#expression(statement.expression, state, completion);
-      completion.throws.push({ kind: 'throw', node: statement, state: after });
-      return completion;
-    }
-    if (ts.isTryStatement(statement)) {
-      return this.#try(statement, state);
-    }
-    if (ts.isBreakStatement(statement) || ts.isContinueStatement(statement)) {
-      const completion = emptyCompletion(0);
-      completion.jumps.push({
-        kind: ts.isBreakStatement(statement) ? 'break' : 'continue',
-        label: statement.label?.text,
-        node: statement,
-        state,
-      });
-      return completion;
-    }
-    if (ts.isLabeledStatement(statement)) {
-      return this.#labeled(statement, state, []);
-    }
-    if (ts.isIterationStatement(statement, false)) {
-      return this.#loop(statement, state, []);
-    }
-    if (ts.isSwitchStatement(statement)) {
-      return this.#switch(statement, state);
-    }
-    if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
-      const completion = emptyCompletion(state);
-      completion.normal = this.#closure(statement, state);
-      return completion;
-    }
-    if (ts.isExportAssignment(statement)) {
-      const completion = emptyCompletion(state);
-      completion.normal = this.#expression(statement.expression, state, completion);
-      return completion;
-    }
-    if (ts.isExportDeclaration(statement)) {
-      const completion = emptyCompletion(state);
-      if (this.references(statement)) {
-        completion.normal = this.#escape(statement, 'exported', state);
-      }
-      return completion;
-    }
-    // Declarations without run-time effect (types, imports, empty statements, `debugger`).
-    return emptyCompletion(state);
-  }
-
-  #variableDeclaration(declaration: ts.VariableDeclaration, state: number, completion: Completion): number {
-    let after = declaration.initializer === undefined ? state : this.#expression(declaration.initializer, state, completion);
-    if (declaration === this.#tracked.acquisitionNode) {
-      after = this.#acquire(declaration, after);
-    }
-    return after;
-  }
-
-  #acquire(node: ts.Node, state: number): number {
-    if ((state & heldStates) !== 0) {
-      this.#reacquisitions.set(node, (this.#reacquisitions.get(node) ?? 0) | state);
-    }
-    return FlowState.Held;
-  }
-
-  #labeled(statement: ts.LabeledStatement, state: number, outerLabels: string[]): Completion {
-    const labels = [...outerLabels, statement.label.text];
-    const inner = statement.statement;
-    if (ts.isLabeledStatement(inner)) {
-      return this.#labeled(inner, state, labels);
-    }
-    if (ts.isIterationStatement(inner, false)) {
-      return this.#loop(inner, state, labels);
-    }
-    const completion = this.#statement(inner, state);
-    const remaining: Jump[] = [];
-    for (const jump of completion.jumps) {
-      if (jump.kind === 'break' && jump.label !== undefined && labels.includes(jump.label)) {
-        completion.normal |= this.#leaveByJump(jump);
-      } else {
-        remaining.push(jump);
-      }
-    }
-    completion.jumps = remaining;
-    return completion;
-  }
-
-  #leaveByJump(jump: Jump): number {
-    if ((jump.state & FlowState.Held) !== 0) {
-      this.#heldJumps.add(jump.node);
-    }
-    return mapHeldOnly(jump.state, FlowState.Held, FlowState.HeldAfterJump);
-  }
-
-  #loop(statement: ts.IterationStatement, state: number, labels: string[]): Completion {
-    const completion = emptyCompletion(0);
-    let head = state;
-    if (ts.isForStatement(statement) && statement.initializer !== undefined) {
-      head = ts.isVariableDeclarationList(statement.initializer)
-        ? statement.initializer.declarations.reduce((current, declaration) => this.#variableDeclaration(declaration, current, completion), head)
-        : this.#expression(statement.initializer, head, completion);
-    }
-    if (ts.isForOfStatement(statement) || ts.isForInStatement(statement)) {
-      head = this.#expression(statement.expression, head, completion);
-      if (ts.isForOfStatement(statement) && this.isTracked(statement.expression)) {
-        // `for await (const chunk of stream)` destroys the stream when the loop ends, however it ends.
-        head = this.#escape(statement.expression, 'consumed', head);
-      }
-    }
-    const condition = ts.isForStatement(statement)
-      ? statement.condition
-      : ts.isWhileStatement(statement) || ts.isDoStatement(statement)
-        ? statement.expression
-        : undefined;
-    const conditionTrue = condition === undefined
-      ? ts.isForStatement(statement)
-      : condition.kind === ts.SyntaxKind.TrueKeyword;
-    let exitState = 0;
-    let breakState = 0;
-    const consumes = (jump: Jump): boolean => jump.label === undefined || labels.includes(jump.label);
-    for (let iteration = 0; iteration < 8; iteration += 1) {
-      let bodyIn = head;
-      const iterationCompletion = emptyCompletion(0);
-      if (!ts.isDoStatement(statement) && condition !== undefined) {
-        const afterCondition = this.#expression(condition, head, iterationCompletion);
-        if (!conditionTrue) {
-          exitState |= this.#narrow(condition, afterCondition, false);
-        }
-        bodyIn = this.#narrow(condition, afterCondition, true);
-      } else if (!ts.isDoStatement(statement) && !conditionTrue) {
-        exitState |= head;
-      }
-      const body = this.#statement(statement.statement, bodyIn);
-      let next = body.normal;
-      for (const jump of body.jumps) {
-        if (consumes(jump)) {
-          if (jump.kind === 'continue') {
-            next |= this.#leaveByJump(jump);
-          } else {
-            breakState |= this.#leaveByJump(jump);
-          }
-        } else {
-          iterationCompletion.jumps.push(jump);
-        }
-      }
-      iterationCompletion.returns.push(...body.returns);
-      iterationCompletion.throws.push(...body.throws);
-      if (ts.isForStatement(statement) && statement.incrementor !== undefined && next !== 0) {
-        next = this.#expression(statement.incrementor, next, iterationCompletion);
-      }
-      if (ts.isDoStatement(statement) && next !== 0) {
-        const afterCondition = this.#expression(statement.expression, next, iterationCompletion);
-        if (statement.expression.kind !== ts.SyntaxKind.TrueKeyword) {
-          exitState |= this.#narrow(statement.expression, afterCondition, false);
-        }
-        next = this.#narrow(statement.expression, afterCondition, true);
-      }
-      mergeAbrupt(completion, iterationCompletion);
-      const newHead = head | next;
-      if (newHead === head && iteration > 0) {
-        break;
-      }
-      head = newHead;
-    }
-    completion.normal = exitState | breakState;
-    completion.jumps = dedupeJumps(completion.jumps);
-    completion.returns = mergeExits(completion.returns);
-    completion.throws = mergeExits(completion.throws);
-    return completion;
-  }
-
-  #switch(statement: ts.SwitchStatement, state: number): Completion {
-    const completion = emptyCompletion(0);
-    const afterDiscriminant = this.#expression(statement.expression, state, completion);
-    let fallthrough = 0;
-    let hasDefault = false;
-    let breakState = 0;
-    for (const clause of statement.caseBlock.clauses) {
-      let entry = afterDiscriminant | fallthrough;
-      if (ts.isCaseClause(clause)) {
-        entry = this.#expression(clause.expression, entry, completion);
-      } else {
-        hasDefault = true;
-      }
-      const clauseCompletion = this.#statements(clause.statements, entry);
-      for (const jump of clauseCompletion.jumps) {
-        if (jump.kind === 'break' && jump.label === undefined) {
-          breakState |= jump.state;
-        } else {
-          completion.jumps.push(jump);
-        }
-      }
-      completion.returns.push(...clauseCompletion.returns);
-      completion.throws.push(...clauseCompletion.throws);
-      fallthrough = clauseCompletion.normal;
-    }
-    completion.normal = fallthrough | breakState | (hasDefault ? 0 : afterDiscriminant);
-    return completion;
-  }
-
-  #try(statement: ts.TryStatement, state: number): Completion {
-    const tryCompletion = this.#statement(statement.tryBlock, state);
-    let combined: Completion;
-    if (statement.catchClause === undefined) {
-      combined = tryCompletion;
-    } else {
-      let caught = 0;
-      for (const exit of tryCompletion.throws) {
-        if ((exit.state & FlowState.Held) !== 0) {
-          this.#caughtHeldThrows.add(exit.node);
-        }
-        caught |= mapHeldOnly(exit.state, FlowState.Held, FlowState.HeldAfterThrow);
-      }
-      const catchCompletion = caught === 0 ? emptyCompletion(0) : this.#statement(statement.catchClause.block, caught);
-      combined = {
-        normal: tryCompletion.normal | catchCompletion.normal,
-        jumps: [...tryCompletion.jumps, ...catchCompletion.jumps],
-        returns: [...tryCompletion.returns, ...catchCompletion.returns],
-        throws: catchCompletion.throws,
-      };
-    }
-    const finallyBlock = statement.finallyBlock;
-    if (finallyBlock === undefined) {
-      return combined;
-    }
-    const result = emptyCompletion(0);
-    const runFinally = (input: number): Completion => {
-      let byState = this.#finallyCache.get(finallyBlock);
-      if (byState === undefined) {
-        byState = new Map();
-        this.#finallyCache.set(finallyBlock, byState);
-      }
-      let cached = byState.get(input);
-      if (cached === undefined) {
-        cached = this.#statement(finallyBlock, input);
-        byState.set(input, cached);
-      }
-      if ((input & FlowState.Held) !== 0 && cached.normal !== 0 && (cached.normal & heldStates) === 0) {
-        this.#releasingTries.add(statement);
-      }
-      return cached;
-    };
-    // Each way into the `finally` leaves it the same way it came in, unless the `finally` itself
-    // jumps, returns or throws.
-    if (combined.normal !== 0) {
-      const finallyCompletion = runFinally(combined.normal);
-      mergeAbrupt(result, finallyCompletion);
-      result.normal = finallyCompletion.normal;
-    }
-    for (const jump of combined.jumps) {
-      const finallyCompletion = runFinally(jump.state);
-      mergeAbrupt(result, finallyCompletion);
-      if (finallyCompletion.normal !== 0) {
-        result.jumps.push({ ...jump, state: finallyCompletion.normal });
-      }
-    }
-    for (const exit of combined.returns) {
-      const finallyCompletion = runFinally(exit.state);
-      mergeAbrupt(result, finallyCompletion);
-      if (finallyCompletion.normal !== 0) {
-        result.returns.push({ ...exit, state: finallyCompletion.normal });
-      }
-    }
-    for (const exit of combined.throws) {
-      const finallyCompletion = runFinally(exit.state);
-      mergeAbrupt(result, finallyCompletion);
-      if (finallyCompletion.normal !== 0) {
-        result.throws.push({ ...exit, state: finallyCompletion.normal });
-      }
-    }
-    result.returns = mergeExits(result.returns);
-    result.throws = mergeExits(result.throws);
-    result.jumps = dedupeJumps(result.jumps);
-    return result;
-  }
-
-  #expressionBody(body: ts.Expression, state: number): Completion {
-    const completion = emptyCompletion(0);
-    const after = this.#expression(body, state, completion);
-    completion.returns.push({ kind: 'return', node: body, state: this.isTracked(body) ? this.#escape(body, 'returned', after) : after });
-    return completion;
-  }
-
-  // ---- expressions ------------------------------------------------------------------------
-
-  /** Evaluates `node` in order, recording what may throw into `completion`; returns the state after. */
-  #expression(node: ts.Node, state: number, completion: Completion): number {
-    if (state === 0 || !this.#mayMatter(node)) {
-      return this.#mayThrow(node) ? this.#throwsHere(node, state, completion) : state;
-    }
+  evaluated(node: ts.Node, state: number): number {
     if (ts.isFunctionLike(node) || ts.isClassLike(node)) {
       return this.#closure(node, state);
     }
-    if (ts.isConditionalExpression(node)) {
-      const afterCondition = this.#expression(node.condition, state, completion);
-      const whenTrue = this.#expression(node.whenTrue, this.#narrow(node.condition, afterCondition, true), completion);
-      const whenFalse = this.#expression(node.whenFalse, this.#narrow(node.condition, afterCondition, false), completion);
-      return whenTrue | whenFalse;
-    }
-    if (ts.isBinaryExpression(node)) {
-      const operator = node.operatorToken.kind;
-      if (
-        operator === ts.SyntaxKind.AmpersandAmpersandToken ||
-        operator === ts.SyntaxKind.BarBarToken ||
-        operator === ts.SyntaxKind.QuestionQuestionToken
-      ) {
-        const afterLeft = this.#expression(node.left, state, completion);
-        const rightRuns = operator === ts.SyntaxKind.AmpersandAmpersandToken;
-        const rightIn = operator === ts.SyntaxKind.QuestionQuestionToken ? afterLeft : this.#narrow(node.left, afterLeft, rightRuns);
-        const skipped = operator === ts.SyntaxKind.QuestionQuestionToken ? afterLeft : this.#narrow(node.left, afterLeft, !rightRuns);
-        return this.#expression(node.right, rightIn, completion) | skipped;
-      }
-      if (operator === ts.SyntaxKind.EqualsToken) {
-        let after = this.#expression(node.right, state, completion);
-        if (!ts.isIdentifier(node.left)) {
-          after = this.#expression(node.left, after, completion);
-        }
-        if (node === this.#tracked.acquisitionNode) {
-          return this.#acquire(node, after);
-        }
-        return after;
-      }
+    if (ts.isVariableDeclaration(node) || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken)) {
+      return node === this.#tracked.acquisitionNode ? this.#acquire(node, state) : state;
     }
     if (ts.isIdentifier(node)) {
       return this.#reference(node, state);
     }
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      return this.#call(node, state, completion);
+    if (ts.isCallExpression(node)) {
+      return this.#call(node, state);
     }
-    let after = state;
-    ts.forEachChild(node, (child) => {
-      after = this.#expression(child, after, completion);
-    });
-    if (this.#mayThrowItself(node)) {
-      after = this.#throwsHere(node, after, completion);
+    if (ts.isExportDeclaration(node)) {
+      return this.references(node) ? this.#escape(node, 'exported', state) : state;
     }
-    return after;
-  }
-
-  #mayMatter(node: ts.Node): boolean {
-    return this.references(node) || (this.#tracked.acquisitionNode !== undefined && containsNode(node, this.#tracked.acquisitionNode));
-  }
-
-  /** Whether evaluating `node` can throw, anywhere inside it (closures excluded). */
-  #mayThrow(node: ts.Node): boolean {
-    if (ts.isFunctionLike(node) || ts.isClassLike(node)) {
-      return false;
-    }
-    if (this.#mayThrowItself(node)) {
-      return true;
-    }
-    return ts.forEachChild(node, (child) => (this.#mayThrow(child) ? true : undefined)) ?? false;
+    return state;
   }
 
   /**
    * Places an exception is expected from: `await` and `yield` (I/O, a consumer that stops) and
    * calls that touch the value (`fh.stat()`, `parse(fh)`). Synchronous calls that do not touch it
    * (`performance.now()`, a local helper) are assumed not to throw: counting them would report
-   * nearly every resource, and a rule people disable protects no one.
+   * nearly every resource, and a rule people disable protects no one. Configuring the value through
+   * its own fluent methods does not count either (see {@link #isFluentConfiguration}).
    */
-  #mayThrowItself(node: ts.Node): boolean {
+  throws(node: ts.Node): boolean {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       return true;
     }
-    return (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) && this.references(node);
+    if (!(ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) || !this.references(node)) {
+      return false;
+    }
+    return !(ts.isCallExpression(node) && this.#isFluentConfiguration(node));
   }
 
-  #throwsHere(node: ts.Node, state: number, completion: Completion): number {
-    completion.throws.push({ kind: 'throw', node, state });
-    return state;
+  /** The state on the branch where `condition` is `whenTrue`; a nullish check on the value rules out holding it. */
+  narrow(condition: ts.Expression, state: number, whenTrue: boolean): number {
+    const presence = this.#presenceTest(condition);
+    if (presence === undefined) {
+      return state;
+    }
+    const present = presence === whenTrue;
+    return present ? state : mapHeld(state, FlowState.Unacquired);
+  }
+
+  leaveByJump(jump: FlowJump): number {
+    if ((jump.state & FlowState.Held) !== 0) {
+      this.#heldJumps.add(jump.node);
+    }
+    return mapHeldOnly(jump.state, FlowState.Held, FlowState.HeldAfterJump);
+  }
+
+  enterCatch(thrown: FlowExit): number {
+    if ((thrown.state & FlowState.Held) !== 0) {
+      this.#caughtHeldThrows.add(thrown.node);
+    }
+    return mapHeldOnly(thrown.state, FlowState.Held, FlowState.HeldAfterThrow);
+  }
+
+  finallyRan(statement: ts.TryStatement, input: number, output: Completion): void {
+    if ((input & FlowState.Held) !== 0 && output.normal !== 0 && (output.normal & heldStates) === 0) {
+      this.#releasingTries.add(statement);
+    }
+  }
+
+  // ---- resource semantics -----------------------------------------------------------------
+
+  #acquire(node: ts.Node, state: number): number {
+    if ((state & heldStates) !== 0) {
+      this.#reacquisitions.set(node, (this.#reacquisitions.get(node) ?? 0) | state);
+    }
+    return FlowState.Held;
   }
 
   #closure(node: ts.Node, state: number): number {
@@ -731,6 +354,10 @@ export class ResourceFlowWalker {
     if (ts.isExportAssignment(parent) || ts.isExportSpecifier(parent)) {
       return this.#escape(position, 'exported', state);
     }
+    if (ts.isForOfStatement(parent) && parent.expression === position && this.isTracked(position)) {
+      // `for await (const chunk of stream)` destroys the stream when the loop ends, however it ends.
+      return this.#escape(position, 'consumed', state);
+    }
     if (
       ts.isPropertyAssignment(parent) ||
       ts.isShorthandPropertyAssignment(parent) ||
@@ -751,7 +378,7 @@ export class ResourceFlowWalker {
       if (isRacedAway(parent)) {
         return state;
       }
-      const how = this.#takesOwnership(parent, parent.arguments.indexOf(position as ts.Expression));
+      const how = this.#ownership.ownershipTakenBy(parent, parent.arguments.indexOf(position as ts.Expression));
       return how === undefined ? state : this.#escape(position, how, state);
     }
     return state;
@@ -814,7 +441,7 @@ export class ResourceFlowWalker {
         parent.arguments?.includes(literal) === true
       ) {
         // `Promise.all([a.read(), b.read()])`, `query(sql, { session })`: the callee decides.
-        const how = this.#takesOwnership(parent, -1);
+        const how = this.#ownership.ownershipTakenBy(parent, -1);
         return how === undefined ? state : this.#escape(position, how, state);
       }
       literal = parent;
@@ -822,27 +449,19 @@ export class ResourceFlowWalker {
     return this.#escape(position, 'stored', state);
   }
 
-  #call(node: ts.CallExpression | ts.NewExpression, state: number, completion: Completion): number {
-    let after = state;
-    ts.forEachChild(node, (child) => {
-      after = this.#expression(child, after, completion);
-    });
-    if (ts.isCallExpression(node)) {
-      if (this.#isRelease(node)) {
-        after = this.#release(node, after);
-      } else {
-        const method = this.#methodCalledOnTracked(node);
-        if (method === 'pipe') {
-          after = this.#escape(node, 'piped', after);
-        } else if (method === 'listen') {
-          after = this.#escape(node, 'listening', after);
-        }
-      }
+  /** A call, its callee and arguments evaluated: a release, or a hand-over through `pipe`/`listen`. */
+  #call(call: ts.CallExpression, state: number): number {
+    if (this.#isRelease(call)) {
+      return this.#release(call, state);
     }
-    if (ts.isCallExpression(node) && this.#isFluentConfiguration(node)) {
-      return after;
+    const method = this.#methodCalledOnTracked(call);
+    if (method === 'pipe') {
+      return this.#escape(call, 'piped', state);
     }
-    return this.#throwsHere(node, after, completion);
+    if (method === 'listen') {
+      return this.#escape(call, 'listening', state);
+    }
+    return state;
   }
 
   #methodCalledOnTracked(call: ts.CallExpression): string | undefined {
@@ -952,16 +571,6 @@ export class ResourceFlowWalker {
     return mapHeld(state, FlowState.Released);
   }
 
-  /** The state on the branch where `condition` is `whenTrue`; a nullish check on the value rules out holding it. */
-  #narrow(condition: ts.Expression, state: number, whenTrue: boolean): number {
-    const presence = this.#presenceTest(condition);
-    if (presence === undefined) {
-      return state;
-    }
-    const present = presence === whenTrue;
-    return present ? state : mapHeld(state, FlowState.Unacquired);
-  }
-
   /** `true` when `condition` is true exactly if the value is present (`fh`, `fh != null`), `false` for the inverse. */
   #presenceTest(condition: ts.Expression): boolean | undefined {
     const inner = skipTransparentDown(condition);
@@ -1019,32 +628,6 @@ const collectionStoreMethods = new Set(['push', 'unshift', 'add', 'set', 'splice
 
 function mapHeldOnly(state: number, from: number, to: number): number {
   return (state & from) === 0 ? state : (state & ~from) | to;
-}
-
-function mergeExits(exits: readonly FlowExit[]): FlowExit[] {
-  const byNode = new Map<ts.Node, FlowExit>();
-  for (const exit of exits) {
-    const existing = byNode.get(exit.node);
-    if (existing === undefined) {
-      byNode.set(exit.node, { ...exit });
-    } else {
-      existing.state |= exit.state;
-    }
-  }
-  return [...byNode.values()];
-}
-
-function dedupeJumps(jumps: readonly Jump[]): Jump[] {
-  const byNode = new Map<ts.Node, Jump>();
-  for (const jump of jumps) {
-    const existing = byNode.get(jump.node);
-    if (existing === undefined) {
-      byNode.set(jump.node, { ...jump });
-    } else {
-      existing.state |= jump.state;
-    }
-  }
-  return [...byNode.values()];
 }
 
 function containsNode(container: ts.Node, node: ts.Node): boolean {

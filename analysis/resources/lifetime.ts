@@ -11,6 +11,8 @@ import {
   heldStates,
   type FlowResult,
   type ReleaseSite,
+  callsOnlyBorrow,
+  type OwnershipPolicy,
   ResourceFlowWalker,
   type TrackedValue,
 } from './flow.js';
@@ -312,6 +314,11 @@ function getOwnershipTransferTo(
   return takes ? 'transferred' : undefined;
 }
 
+/** A call takes the value when its callee's own body releases, stores or returns it on every path. */
+function ownershipDecidedByCallees(acquisition: Pick<ResourceAcquisition, 'resource'>, context: ResourceAnalysisContext): OwnershipPolicy {
+  return { ownershipTakenBy: (call, argumentIndex) => getOwnershipTransfer(call, argumentIndex, acquisition, context) };
+}
+
 function walk(
   tracked: TrackedValue,
   owner: ts.Node,
@@ -320,9 +327,7 @@ function walk(
   context: ResourceAnalysisContext,
   acquisition: Pick<ResourceAcquisition, 'resource'>,
 ): FlowResult & { walker: ResourceFlowWalker } {
-  const walker = new ResourceFlowWalker(context, tracked, owner, (call, index) =>
-    getOwnershipTransfer(call, index, acquisition, context),
-  );
+  const walker = new ResourceFlowWalker(context, tracked, owner, ownershipDecidedByCallees(acquisition, context));
   return { ...walker.run(body, initialState), walker };
 }
 
@@ -333,9 +338,7 @@ function closuresRelease(
   context: ResourceAnalysisContext,
   acquisition: Pick<ResourceAcquisition, 'resource'>,
 ): boolean {
-  const walker = new ResourceFlowWalker(context, tracked, owner, (call, index) =>
-    getOwnershipTransfer(call, index, acquisition, context),
-  );
+  const walker = new ResourceFlowWalker(context, tracked, owner, ownershipDecidedByCallees(acquisition, context));
   // `for (const sock of [socket, netSocket]) sock.destroy()`: inside a closure that mentions the
   // value, a call of one of its release methods on anything counts, so aliases do not hide it.
   const releaseMethods = new Set(
@@ -439,7 +442,7 @@ export function findPromiseEscapingBlock(
   if (tracked === undefined || binding.kind !== 'variable') {
     return undefined;
   }
-  const walker = new ResourceFlowWalker(context, tracked, acquisition.owner, () => undefined);
+  const walker = new ResourceFlowWalker(context, tracked, acquisition.owner, callsOnlyBorrow);
   return findEscapingPromise(binding.statement.parent, binding.statement.end, walker, context.checker);
 }
 
