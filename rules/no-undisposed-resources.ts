@@ -1,4 +1,5 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { typeOrValueSpecifiersSchema } from '@typescript-eslint/type-utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import ts from 'typescript';
 
@@ -52,49 +53,6 @@ const messages: Record<MessageId, string> = {
   promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.`,
   doubleDispose: '`{{name}}` is declared with `{{keyword}}`, so it is disposed when its scope ends; this `{{release}}` releases it a second time.',
   suggestUsing: 'Declare `{{name}}` with `{{keyword}}`{{others}}{{dropped}}.',
-};
-
-const nameSchema: JSONSchema4 = {
-  oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true }],
-};
-
-/** typescript-eslint's `TypeOrValueSpecifier[]` schema. */
-const typeOrValueSpecifiersSchema: JSONSchema4 = {
-  type: 'array',
-  items: {
-    oneOf: [
-      { type: 'string' },
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          from: { type: 'string', enum: ['file'] },
-          name: nameSchema,
-          path: { type: 'string' },
-        },
-        required: ['from', 'name'],
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          from: { type: 'string', enum: ['lib'] },
-          name: nameSchema,
-        },
-        required: ['from', 'name'],
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          from: { type: 'string', enum: ['package'] },
-          name: nameSchema,
-          package: { type: 'string' },
-        },
-        required: ['from', 'name', 'package'],
-      },
-    ],
-  },
 };
 
 const calleeSpecifierSchema: JSONSchema4 = {

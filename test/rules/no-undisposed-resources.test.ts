@@ -300,6 +300,29 @@ export async function size(path: string) {
 }`,
     },
     {
+      name: "ignore a project's own type with typescript-eslint's file specifier",
+      options: [{"ignore":[{"from":"file","name":"Lease"}]}],
+      code: `class Lease implements Disposable {
+  [Symbol.dispose]() {}
+  renew() {}
+}
+declare function lease(): Lease;
+export function work() {
+  const held = lease();
+  held.renew();
+}`,
+    },
+    {
+      name: "ignore also matches a value that may be missing",
+      options: [{"ignore":[{"from":"package","package":"node:fs/promises","name":"FileHandle"}]}],
+      code: `import type { FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  const fh = await maybeOpen(path);
+  return (await fh?.stat())?.size;
+}`,
+    },
+    {
       name: "timers are off by default",
       code: `export function tick(callback: () => void) {
   const timer = setInterval(callback, 1000);
@@ -459,6 +482,42 @@ export async function verify(machine: Machine) {
     },
   ],
   invalid: [
+    {
+      name: "a project's own disposable type is a resource unless ignored",
+      code: `class Lease implements Disposable {
+  [Symbol.dispose]() {}
+  renew() {}
+}
+declare function lease(): Lease;
+export function work() {
+  const held = lease();
+  held.renew();
+}`,
+      errors: [{ messageId: 'neverReleased', line: 7, column: 9, endLine: 7, endColumn: 13, suggestions: [{ messageId: 'suggestUsing', output: `class Lease implements Disposable {
+  [Symbol.dispose]() {}
+  renew() {}
+}
+declare function lease(): Lease;
+export function work() {
+  using held = lease();
+  held.renew();
+}` }] }],
+    },
+    {
+      name: "a file handle that may be missing is a resource unless ignored",
+      code: `import type { FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  const fh = await maybeOpen(path);
+  return (await fh?.stat())?.size;
+}`,
+      errors: [{ messageId: 'neverReleased', line: 4, column: 9, endLine: 4, endColumn: 11, suggestions: [{ messageId: 'suggestUsing', output: `import type { FileHandle } from 'node:fs/promises';
+declare function maybeOpen(path: string): Promise<FileHandle | undefined>;
+export async function size(path: string) {
+  await using fh = await maybeOpen(path);
+  return (await fh?.stat())?.size;
+}` }] }],
+    },
     {
       name: "a file stream (backed by a descriptor, unlike a Hash) never closed",
       code: `import { createWriteStream } from 'node:fs';
