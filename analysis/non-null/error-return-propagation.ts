@@ -1,13 +1,11 @@
-import path from 'node:path';
 import { isThenableType, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
-import { describeFunction, getCallbackUse, getEnclosingFunction, isFunctionBoundary, type FunctionBoundary } from '../core/functions.js';
+import { getCallbackUse, getEnclosingFunction, isFunctionBoundary, type FunctionBoundary } from '../core/functions.js';
 import { hasSideEffects } from '../core/side-effects.js';
 import { describePosition, shorten } from '../core/source-text.js';
 import type { PackagePublicApi } from '../core/package-public-api.js';
 import { parentOf } from '../core/parent.js';
-import { getWrittenReferenceKeys } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getConditionalEvaluation } from '../core/conditional-evaluation.js';
 

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { getAwaitedType, getTypeDisplayName, isThenable } from '../../../analysis/core/types.js';
+import { getTypeDisplayName, isThenable } from '../../../analysis/core/types.js';
 import { createProgramFor, findNode } from '../resource-test-program.js';
 
 function typeOf(code: string, name: string): { type: ts.Type; checker: ts.TypeChecker; node: ts.Node } {
