@@ -114,7 +114,7 @@ class ControlFlowWalker {
     const completion = ts.isBlock(body) || ts.isSourceFile(body)
       ? this.#statements(body.statements, initialState)
       : this.#expressionBody(body as ts.Expression, initialState);
-    const exits: FlowExit[] = [...mergeExits(completion.returns), ...mergeExits(completion.throws)];
+    const exits: FlowExit[] = [...mergeByNode(completion.returns), ...mergeByNode(completion.throws)];
     const stray = completion.jumps.reduce((state, jump) => state | jump.state, 0);
     if ((completion.normal | stray) !== 0) {
       exits.push({ kind: 'end', node: body, state: completion.normal | stray });
@@ -303,9 +303,9 @@ class ControlFlowWalker {
       head = newHead;
     }
     completion.normal = exitState | breakState;
-    completion.jumps = mergeJumps(completion.jumps);
-    completion.returns = mergeExits(completion.returns);
-    completion.throws = mergeExits(completion.throws);
+    completion.jumps = mergeByNode(completion.jumps);
+    completion.returns = mergeByNode(completion.returns);
+    completion.throws = mergeByNode(completion.throws);
     return completion;
   }
 
@@ -397,9 +397,9 @@ class ControlFlowWalker {
         (exit.kind === 'return' ? result.returns : result.throws).push({ ...exit, state: finallyCompletion.normal });
       }
     }
-    result.returns = mergeExits(result.returns);
-    result.throws = mergeExits(result.throws);
-    result.jumps = mergeJumps(result.jumps);
+    result.returns = mergeByNode(result.returns);
+    result.throws = mergeByNode(result.throws);
+    result.jumps = mergeByNode(result.jumps);
     return result;
   }
 
@@ -481,27 +481,15 @@ class ControlFlowWalker {
   }
 }
 
-function mergeExits(exits: readonly FlowExit[]): FlowExit[] {
-  const byNode = new Map<ts.Node, FlowExit>();
-  for (const exit of exits) {
-    const existing = byNode.get(exit.node);
+/** One entry per node, its state the union of every path that reached it there. */
+function mergeByNode<Entry extends { node: ts.Node; state: PathState }>(entries: readonly Entry[]): Entry[] {
+  const byNode = new Map<ts.Node, Entry>();
+  for (const entry of entries) {
+    const existing = byNode.get(entry.node);
     if (existing === undefined) {
-      byNode.set(exit.node, { ...exit });
+      byNode.set(entry.node, { ...entry });
     } else {
-      existing.state |= exit.state;
-    }
-  }
-  return [...byNode.values()];
-}
-
-function mergeJumps(jumps: readonly FlowJump[]): FlowJump[] {
-  const byNode = new Map<ts.Node, FlowJump>();
-  for (const jump of jumps) {
-    const existing = byNode.get(jump.node);
-    if (existing === undefined) {
-      byNode.set(jump.node, { ...jump });
-    } else {
-      existing.state |= jump.state;
+      existing.state |= entry.state;
     }
   }
   return [...byNode.values()];

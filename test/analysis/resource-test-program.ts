@@ -54,3 +54,11 @@ export function findNode<T extends ts.Node>(root: ts.Node, predicate: (node: ts.
   }
   return found;
 }
+
+/** The type of the variable `name` declared in `code`, with the checker that computed it. */
+export function typeOfVariable(code: string, name: string): { type: ts.Type; checker: ts.TypeChecker; node: ts.Node } {
+  const { program, sourceFile } = createProgramFor(code);
+  const checker = program.getTypeChecker();
+  const declaration = findNode(sourceFile, ts.isVariableDeclaration, name);
+  return { type: checker.getTypeAtLocation(declaration.name), checker, node: declaration.name };
+}

@@ -1,20 +1,9 @@
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 import { getTypeDisplayName, isThenable } from '../../../analysis/core/types.js';
-import { createProgramFor, findNode } from '../resource-test-program.js';
-
-function typeOf(code: string, name: string): { type: ts.Type; checker: ts.TypeChecker; node: ts.Node } {
-  const { program, sourceFile } = createProgramFor(code);
-  const checker = program.getTypeChecker();
-  const declaration = findNode(sourceFile, ts.isVariableDeclaration, name);
-  return { type: checker.getTypeAtLocation(declaration.name), checker, node: declaration.name };
-}
+import { typeOfVariable as typeOf } from '../resource-test-program.js';
 
 const prelude = `import type { FileHandle } from 'node:fs/promises';
-import type { ChildProcess } from 'node:child_process';
-declare class Both implements Disposable, AsyncDisposable { [Symbol.dispose](): void; [Symbol.asyncDispose](): Promise<void>; }
-declare class Plain { close(): void; }
 `;
 
 describe('isThenable', () => {
