@@ -2,11 +2,11 @@ import { isTypeReference, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
 import { isAssignmentOperator } from '../core/side-effects.js';
-import { isFunctionBoundary } from '../core/functions.js';
 import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -256,14 +256,6 @@ function getStep(incrementor: ts.Expression, indexName: string): 'up' | 'down' |
   return undefined;
 }
 
-function getConjuncts(condition: ts.Expression): ts.Expression[] {
-  const node = unwrapParentheses(condition);
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
-    return [...getConjuncts(node.left), ...getConjuncts(node.right)];
-  }
-  return [node];
-}
-
 /** `i < a.length`, `a.length > i`, or `i < n` where `n` is declared as `a.length` and never reassigned. */
 function isBelowLength(
   condition: ts.Expression,
@@ -435,14 +427,6 @@ function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string
   );
 }
 
-function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly string[]): boolean {
-  if (!ts.isCallExpression(node)) {
-    return false;
-  }
-  const callee = unwrapParentheses(node.expression);
-  return ts.isPropertyAccessExpression(callee) && methods.includes(callee.name.text) && getStableReferenceKey(callee.expression) === objectKey;
-}
-
 // --- a.pop()! inside `while (a.length > 0)` -------------------------------------------------------
 
 const ARRAY_INTERFACES = new Set(['Array']);
@@ -526,22 +510,6 @@ function isEstablishedBeforeUse(reference: ts.Expression, checker: ts.TypeChecke
   });
 }
 
-/** The stable references a reference is built from: `o[k].x` is `o`, `k`, `o[k]` and `o[k].x`. */
-function getReferenceParts(reference: ts.Expression): string[] {
-  const parts: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isExpression(node)) {
-      const key = getStableReferenceKey(node);
-      if (key !== undefined && !ts.isStringLiteralLike(node) && !ts.isNumericLiteral(node)) {
-        parts.push(key);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(reference);
-  return parts;
-}
-
 /** `!x`, `x == null`, `x === undefined`, `x === null` (either side). */
 function isMissingTest(condition: ts.Expression, referenceKey: string): boolean {
   const node = unwrapParentheses(condition);
@@ -595,156 +563,4 @@ function establishesReference(statement: ts.Statement, referenceKey: string, che
     return objectKey !== undefined && propertyKey !== undefined && `${objectKey}[${propertyKey}]` === referenceKey && value !== undefined && isPresent(value.initializer);
   }
   return false;
-}
-
-// --- guards and what may happen between a guard and its use ---------------------------------------
-
-/** Where a guard ends: everything from `end` up to the guarded use runs after the guard held. */
-interface Guard {
-  end: number;
-  /** The function body (or file) that holds both, searched for interference. */
-  container: ts.Node;
-}
-
-/**
- * The nearest condition that must hold for `use` to run: the `if`/`?:`/`&&`/`while` whose true
- * branch holds it, the `else` of a negated condition, or an earlier statement of an enclosing block
- * (`if (!c) return;`, or one that makes the condition true, such as `m.set(k, v)`).
- */
-function findGuard(
-  use: ts.Node,
-  isCondition: (condition: ts.Expression, polarity: boolean) => boolean,
-  establishes: (statement: ts.Statement) => boolean,
-): Guard | undefined {
-  const implies = (condition: ts.Expression, polarity: boolean): boolean =>
-    polarity ? getConjuncts(condition).some((part) => isCondition(part, true)) : getDisjuncts(condition).some((part) => isCondition(part, false));
-  let child: ts.Node = use;
-  for (let node = parentOf(use); node !== undefined; child = node, node = parentOf(node)) {
-    if (isFunctionBoundary(node) || ts.isSourceFile(node)) {
-      return undefined;
-    }
-    const container = (): ts.Node => getContainer(node);
-    if (ts.isIfStatement(node) && child !== node.expression) {
-      const polarity = child === node.thenStatement;
-      if (implies(node.expression, polarity)) {
-        return { end: node.expression.end, container: container() };
-      }
-    } else if (ts.isWhileStatement(node) && child === node.statement) {
-      if (implies(node.expression, true)) {
-        return { end: node.expression.end, container: container() };
-      }
-    } else if (ts.isConditionalExpression(node) && child !== node.condition) {
-      if (implies(node.condition, child === node.whenTrue)) {
-        return { end: node.condition.end, container: container() };
-      }
-    } else if (ts.isBinaryExpression(node) && child === node.right) {
-      const operator = node.operatorToken.kind;
-      if (
-        (operator === ts.SyntaxKind.AmpersandAmpersandToken && implies(node.left, true)) ||
-        (operator === ts.SyntaxKind.BarBarToken && implies(node.left, false))
-      ) {
-        return { end: node.left.end, container: container() };
-      }
-    } else if (ts.isBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
-      const statements = node.statements;
-      const index = statements.indexOf(child as ts.Statement);
-      for (let previous = index - 1; previous >= 0; previous--) {
-        const statement = statements[previous];
-        if (statement !== undefined && (isEarlyExitGuard(statement, implies) || isEstablishingGuard(statement, implies, establishes))) {
-          return { end: statement.end, container: container() };
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
-function getDisjuncts(condition: ts.Expression): ts.Expression[] {
-  const node = unwrapParentheses(condition);
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
-    return [...getDisjuncts(node.left), ...getDisjuncts(node.right)];
-  }
-  return [node];
-}
-
-/** `if (!condition) return;` (or `throw`, `continue`, `break`) before the use. */
-function isEarlyExitGuard(statement: ts.Statement, implies: (condition: ts.Expression, polarity: boolean) => boolean): boolean {
-  return ts.isIfStatement(statement) && statement.elseStatement === undefined && implies(statement.expression, false) && alwaysExits(statement.thenStatement);
-}
-
-/** `if (!m.has(k)) m.set(k, v);` before the use: on the path where the entry was missing, it was added. */
-function isEstablishingGuard(
-  statement: ts.Statement,
-  implies: (condition: ts.Expression, polarity: boolean) => boolean,
-  establishes: (statement: ts.Statement) => boolean,
-): boolean {
-  if (establishes(statement)) {
-    return true;
-  }
-  return ts.isIfStatement(statement) && statement.elseStatement === undefined && implies(statement.expression, false) && establishes(statement.thenStatement);
-}
-
-function alwaysExits(statement: ts.Statement): boolean {
-  if (ts.isBlock(statement)) {
-    const last = statement.statements[statement.statements.length - 1];
-    return last !== undefined && alwaysExits(last);
-  }
-  return ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement);
-}
-
-function getContainer(node: ts.Node): ts.Node {
-  let current = node;
-  for (let parent = parentOf(current); parent !== undefined && !isFunctionBoundary(parent); parent = parentOf(current)) {
-    current = parent;
-  }
-  return current;
-}
-
-/**
- * Does anything between the guard and the use match `interferes`? "Between" is the source text from
- * the end of the guard to the use, plus the whole body of every loop that encloses the use inside the
- * guarded region, since a later iteration runs the end of the body before reaching the use again.
- */
-function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
-  const ranges: { start: number; end: number }[] = [{ start: guard.end, end: use.getStart() }];
-  for (let node = parentOf(use); node !== undefined && node !== guard.container; node = parentOf(node)) {
-    if (ts.isIterationStatement(node, false) && node.getStart() >= guard.end) {
-      ranges.push({ start: node.getStart(), end: node.end });
-    }
-  }
-  const overlaps = (node: ts.Node): boolean => ranges.some((range) => node.end > range.start && node.getStart() < range.end);
-  const contained = (node: ts.Node): boolean => ranges.some((range) => node.getStart() >= range.start && node.end <= range.end);
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || !overlaps(node)) {
-      return;
-    }
-    if (contained(node) && interferes(node)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(guard.container);
-  return found;
-}
-
-/** Is any of `keys` (or a reference it affects) written anywhere inside `node`? */
-function isWrittenIn(node: ts.Node, keys: readonly string[]): boolean {
-  let found = false;
-  const visit = (current: ts.Node): void => {
-    if (found) {
-      return;
-    }
-    if (
-      getWrittenReferenceKeys(current).some((written) => keys.some((key) => writeAffectsReference(written, key) || written === `${key}.length`)) ||
-      keys.some((key) => isMethodCallOn(current, key, ['pop', 'shift', 'splice']))
-    ) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(current, visit);
-  };
-  visit(node);
-  return found;
 }
