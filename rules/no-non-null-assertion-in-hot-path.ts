@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { shorten } from '../analysis/core/source-text.js';
-import { describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
+import { DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   describeEnclosingFunction,
   getNonNullAssertionFix,
@@ -13,7 +13,7 @@ import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
-export type Options = [{ hotFunctions?: string[] }];
+export type Options = [{ hotFunctions?: string[]; testFiles?: string[] }];
 export type MessageId = 'nonNullAssertionInHotPath' | 'throwMissingValue' | 'returnMissingValue';
 
 const NON_NULL_ASSERTION_IN_HOT_PATH =
@@ -45,13 +45,20 @@ export default createRule<Options, MessageId>({
             description:
               'Globs matched against function names (`handle*`, `OrderService.*`): the bodies of matching functions are hot paths, in addition to loops, iteration callbacks, request handlers and functions marked `@hot`.',
           },
+          testFiles: {
+            type: 'array',
+            items: { type: 'string' },
+            uniqueItems: true,
+            description:
+              'Globs matched against file paths relative to the project directory: test files, where nothing is a hot path (a failure there fails a test, not a service). `[]` checks tests too.',
+          },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ hotFunctions: [] }],
+    defaultOptions: [{ hotFunctions: [], testFiles: [...DEFAULT_TEST_FILES] }],
   },
-  create(context, [{ hotFunctions = [] }]) {
+  create(context, [{ hotFunctions = [], testFiles = [...DEFAULT_TEST_FILES] }]) {
     const services = getTypeServices(context);
     if (services === undefined) {
       return {};
@@ -61,7 +68,7 @@ export default createRule<Options, MessageId>({
     return {
       TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
         const assertion = services.esTreeNodeToTSNodeMap.get(node);
-        const hotPath = getHotPathReason(assertion, program, { hotFunctions });
+        const hotPath = getHotPathReason(assertion, program, { hotFunctions, testFiles });
         if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
           return;
         }

@@ -6,7 +6,9 @@ import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { isComparedOnly } from './compared-only.js';
 import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
+import { isPresenceChecked } from './presence-guard.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -27,6 +29,11 @@ import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCa
  * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
  *   the `!` only lets the compiler accept the write; nothing reads the value in a way that can
  *   fail, so there is nothing for a check to test (`o.x!.y = v` does read `o.x`, and is not one).
+ * - `presence-checked`: `x.p!` where the same `x.p` (or the same call) was checked just before, in
+ *   a condition or an early exit, also from inside a callback that runs where it is written, with
+ *   nothing in between that could undo it (see presence-guard.ts);
+ * - `compared-only`: `a === b!`, `list.includes(x!)`, `map.get(k!)`: a missing value only makes the
+ *   comparison false or the lookup miss (see compared-only.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -35,7 +42,9 @@ export type NonNullAssertionSafety =
   | { kind: 'guarded-map-get' }
   | { kind: 'length-checked-removal' }
   | { kind: 'established-before-use' }
-  | { kind: 'assignment-target' };
+  | { kind: 'assignment-target' }
+  | { kind: 'presence-checked' }
+  | { kind: 'compared-only' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -60,6 +69,12 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  if (isPresenceChecked(expression, program)) {
+    return { kind: 'presence-checked' };
+  }
+  if (isComparedOnly(assertion, program)) {
+    return { kind: 'compared-only' };
   }
   return undefined;
 }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import { minimatch } from 'minimatch';
 import ts from 'typescript';
 
@@ -40,12 +42,23 @@ export type HotPathReason =
 export interface HotPathOptions {
   /** Globs matched against function names (`handle*`, `OrderService.*`); matching functions are hot. */
   hotFunctions?: readonly string[];
+  /**
+   * Globs matched against file paths relative to the program's directory: files of tests, whose
+   * loops run over fixed cases and whose failures fail a test, not a service. Nothing in them is hot.
+   */
+  testFiles?: readonly string[];
 }
+
+/** Test and spec files by name, and the folders test runners reserve for tests and mocks. */
+export const DEFAULT_TEST_FILES: readonly string[] = ['**/*.test.*', '**/*.spec.*', '**/*.test-d.*', '**/__tests__/**', '**/__mocks__/**'];
 
 /** Why `node` is on a hot path, or `undefined` when it is not (or when that cannot be shown). */
 export function getHotPathReason(node: ts.Node, program: ts.Program, options: HotPathOptions = {}): HotPathReason | undefined {
   // Binding sets the parent pointers this walk follows; asking for the checker binds the program.
   program.getTypeChecker();
+  if (isTestFile(node.getSourceFile(), program, options.testFiles ?? DEFAULT_TEST_FILES)) {
+    return undefined;
+  }
   let found: HotPathReason | undefined;
   let child = node;
   for (let current = parentOf(node); current !== undefined; child = current, current = parentOf(current)) {
@@ -163,28 +176,47 @@ function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: Ho
       return { kind: 'hot', reason: { kind: 'hot-functions-option', functionName: matched.name, pattern: matched.pattern, line: lineOf(fn) } };
     }
   }
-  if (ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) {
-    const use = skipTransparentUp(fn);
-    const parent = use.parent;
-    if (ts.isCallExpression(parent) && parent.expression === use) {
-      return { kind: 'runs-in-place' };
-    }
-    const callback = getCallbackUse(fn);
-    if (callback !== undefined && ts.isCallExpression(callback.call)) {
-      const method = getIterationMethod(callback.call, callback.argumentIndex, program);
-      if (method !== undefined) {
-        return { kind: 'iteration-callback', reason: { kind: 'iteration-callback', method, line: lineOf(getCalleeNameNode(callback.call)) } };
-      }
-    }
-    if (ts.isNewExpression(parent) && parent.arguments?.[0] === use && isGlobalPromiseConstructor(parent.expression, program)) {
-      return { kind: 'runs-in-place' };
-    }
+  const inPlace = getInPlaceRole(fn, program);
+  if (inPlace !== undefined) {
+    return inPlace;
   }
   const handler = getRequestHandlerRole(fn, checker);
   if (handler !== undefined) {
     return { kind: 'hot', reason: handler };
   }
   return { kind: 'opaque' };
+}
+
+/**
+ * Whether `fn` runs while the code it is written in runs, before that code goes on: an immediately
+ * invoked function, a `Promise` executor, or the callback of a standard-library iteration method.
+ * What holds where such a function is written (a checked value, a bound) still holds inside it,
+ * unless the function itself changes it.
+ */
+export function runsWhereWritten(fn: FunctionBoundary, program: ts.Program): boolean {
+  return getInPlaceRole(fn, program) !== undefined;
+}
+
+function getInPlaceRole(fn: FunctionBoundary, program: ts.Program): Extract<FunctionRole, { kind: 'runs-in-place' | 'iteration-callback' }> | undefined {
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) {
+    return undefined;
+  }
+  const use = skipTransparentUp(fn);
+  const parent = use.parent;
+  if (ts.isCallExpression(parent) && parent.expression === use) {
+    return { kind: 'runs-in-place' };
+  }
+  const callback = getCallbackUse(fn);
+  if (callback !== undefined && ts.isCallExpression(callback.call)) {
+    const method = getIterationMethod(callback.call, callback.argumentIndex, program);
+    if (method !== undefined) {
+      return { kind: 'iteration-callback', reason: { kind: 'iteration-callback', method, line: lineOf(getCalleeNameNode(callback.call)) } };
+    }
+  }
+  if (ts.isNewExpression(parent) && parent.arguments?.[0] === use && isGlobalPromiseConstructor(parent.expression, program)) {
+    return { kind: 'runs-in-place' };
+  }
+  return undefined;
 }
 
 // --- @hot / @cold ------------------------------------------------------------------------------
@@ -337,4 +369,30 @@ function isGlobalPromiseConstructor(expression: ts.Expression, program: ts.Progr
 function getCalleeNameNode(call: ts.CallExpression): ts.Node {
   const callee = call.expression;
   return ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+}
+
+const testFileAnswers = new Map<string, WeakMap<ts.SourceFile, boolean>>();
+
+function isTestFile(sourceFile: ts.SourceFile, program: ts.Program, patterns: readonly string[]): boolean {
+  if (patterns.length === 0) {
+    return false;
+  }
+  const patternsKey = patterns.join('\0');
+  let answers = testFileAnswers.get(patternsKey);
+  if (answers === undefined) {
+    answers = new WeakMap();
+    testFileAnswers.set(patternsKey, answers);
+  }
+  let answer = answers.get(sourceFile);
+  if (answer === undefined) {
+    let relative = path.relative(program.getCurrentDirectory(), sourceFile.fileName).split(path.sep).join('/');
+    if (relative.startsWith('../')) {
+      // `**` never matches `..`: a file outside the directory is matched by its absolute path.
+      relative = sourceFile.fileName.split(path.sep).join('/').replace(/^\/+/, '');
+    }
+    const matchPath = relative;
+    answer = patterns.some((pattern) => minimatch(matchPath, pattern, { dot: true, nocomment: true, nonegate: true }));
+    answers.set(sourceFile, answer);
+  }
+  return answer;
 }

@@ -23,6 +23,29 @@ describe.each(['hot-path.ts', 'app/orders/route.ts'])('getHotPathReason in %s', 
   });
 });
 
+describe('getHotPathReason in test files', () => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, '__tests__/orders.ts'));
+
+  it('finds the annotated assertions', () => {
+    expect(assertions.length).toBe(2);
+  });
+
+  it.each(assertions.map((entry) => [entry.label, entry] as const))('%s is not hot by default', (_label, { assertion }) => {
+    expect(answer(getHotPathReason(assertion, program, options))).toBe('cold');
+  });
+
+  it.each(assertions.map((entry) => [entry.label, entry] as const))('%s is hot when tests are checked too', (_label, { assertion, expected }) => {
+    expect(answer(getHotPathReason(assertion, program, { ...options, testFiles: [] }))).toBe(expected);
+  });
+
+  it('matches the globs against the path from the program directory', () => {
+    const [first] = assertions;
+    if (first === undefined) throw new Error('no assertion');
+    expect(answer(getHotPathReason(first.assertion, program, { testFiles: ['**/app/**'] }))).toBe('hot: loop');
+    expect(answer(getHotPathReason(first.assertion, program, { testFiles: ['test/fixtures/analysis/__tests__/*.ts'] }))).toBe('cold');
+  });
+});
+
 describe('describeHotPathReason', () => {
   const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'hot-path.ts'));
   const reasonAtLine = (line: number, hotFunctions = options.hotFunctions): HotPathReason | undefined => {
