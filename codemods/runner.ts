@@ -260,7 +260,7 @@ export function transformProject(
 
   // Diagnostics before the run: the baseline verification compares against, and the parse check.
   const program = project.getProgram().compilerObject;
-  const diagnosticsBefore = new Map<string, Map<string, number>>();
+  const diagnosticsBefore = new Map<string, DiagnosticCounts>();
   const parsableTargets: string[] = [];
   settings.onProgress?.({ phase: 'check', completed: 0, total: targetFiles.length });
   targetFiles.forEach((filePath, index) => {
@@ -625,22 +625,43 @@ function toTypescriptProgram(program: ts.Program): typescript.Program {
 // ---------------------------------------------------------------------------------------------
 // Verification
 
-type DiagnosticCounts = Map<string, number>;
+/**
+ * A file's diagnostics, counted two ways. A changed file's positions move with its edits, so there
+ * a diagnostic is known by its code and message. An unchanged file keeps its positions, so there it
+ * is known by its code and place: its message may still change, because it quotes types from the
+ * rewritten files, without the rewrite having broken anything that was not broken before.
+ */
+interface DiagnosticCounts {
+  byMessage: Map<string, number>;
+  byPlace: Map<string, number>;
+  /** The message of each place, to say what broke. */
+  messageAt: Map<string, string>;
+}
 
 function countDiagnostics(diagnostics: readonly ts.Diagnostic[]): DiagnosticCounts {
-  const counts: DiagnosticCounts = new Map();
+  const counts: DiagnosticCounts = { byMessage: new Map(), byPlace: new Map(), messageAt: new Map() };
   for (const diagnostic of diagnostics) {
-    // Positions move with every edit, so a diagnostic is identified by its code and message only.
-    const key = `TS${String(diagnostic.code)}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const message = `TS${String(diagnostic.code)}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
+    const place = `TS${String(diagnostic.code)}@${String(diagnostic.start ?? -1)}`;
+    counts.byMessage.set(message, (counts.byMessage.get(message) ?? 0) + 1);
+    counts.byPlace.set(place, (counts.byPlace.get(place) ?? 0) + 1);
+    counts.messageAt.set(place, message);
   }
   return counts;
 }
 
-function firstAddedDiagnostic(before: DiagnosticCounts, after: DiagnosticCounts): string | undefined {
-  for (const [key, count] of after) {
-    if (count > (before.get(key) ?? 0)) {
-      return key;
+function singleDiagnostic(message: string): DiagnosticCounts {
+  return { byMessage: new Map([[message, 1]]), byPlace: new Map([[message, 1]]), messageAt: new Map([[message, message]]) };
+}
+
+const noDiagnostics = (): DiagnosticCounts => countDiagnostics([]);
+
+/** The first diagnostic of `after` that `before` does not have, compared by message (`changed`) or by place. */
+function firstAddedDiagnostic(before: DiagnosticCounts, after: DiagnosticCounts, fileChanged: boolean): string | undefined {
+  const [beforeCounts, afterCounts] = fileChanged ? [before.byMessage, after.byMessage] : [before.byPlace, after.byPlace];
+  for (const [key, count] of afterCounts) {
+    if (count > (beforeCounts.get(key) ?? 0)) {
+      return fileChanged ? key : (after.messageAt.get(key) ?? key);
     }
   }
   return undefined;
@@ -699,9 +720,9 @@ function verify(
       const sourceFile = newProgram.getSourceFile(state.filePath);
       const after =
         sourceFile === undefined
-          ? new Map<string, number>([['the file is not part of the program after the rewrite', 1]])
+          ? singleDiagnostic('the file is not part of the program after the rewrite')
           : countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
-      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? new Map<string, number>(), after);
+      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? noDiagnostics(), after, true);
       if (added !== undefined) {
         failed.push([state, added]);
       }
@@ -717,7 +738,7 @@ function verify(
         continue;
       }
       const after = countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
-      const added = firstAddedDiagnostic(diagnosticsBefore.get(importerPath) ?? new Map<string, number>(), after);
+      const added = firstAddedDiagnostic(diagnosticsBefore.get(importerPath) ?? noDiagnostics(), after, false);
       if (added === undefined) {
         continue;
       }

@@ -207,6 +207,28 @@ describe('runCodemod', () => {
     ]);
   });
 
+  it('does not blame a rewrite for an error an unchanged importer already had at the same place', async () => {
+    const project = tempProject({
+      'limits.ts': 'export const limit = 5;\n',
+      // Already wrong before the run; only the type the message quotes changes with the rewrite.
+      'use.ts': "import { limit } from './limits.js';\nexport const flag: boolean = limit;\n",
+      'other.ts': "import { limit } from './limits.js';\nexport const flag: boolean = true;\nexport const next: number = limit;\n",
+    });
+    const report = await runCodemod(stringifyNumbers, { cwd: project.root });
+
+    // `other.ts` gets a new error, at a place that had none: that one still reverts the rewrite.
+    expect(project.read('limits.ts')).toBe('export const limit = 5;\n');
+    expect(report.refusals.map((refusal) => refusal.message)).toEqual([expect.stringMatching(/^rewrite breaks other\.ts, which is not rewritten with it: TS2322/)]);
+
+    const onlyOldError = tempProject({
+      'limits.ts': 'export const limit = 5;\n',
+      'use.ts': "import { limit } from './limits.js';\nexport const flag: boolean = limit;\n",
+    });
+    const kept = await runCodemod(stringifyNumbers, { cwd: onlyOldError.root });
+    expect(onlyOldError.read('limits.ts')).toBe("export const limit = '5';\n");
+    expect(kept.refusals).toEqual([]);
+  });
+
   it('reverts a callee when the git guard keeps back the caller it would break', async () => {
     const project = tempProject({
       'limits.ts': 'export const limit = 5;\n',
