@@ -227,7 +227,21 @@ export class ResourceFlowWalker implements FlowInterpreter {
     if (!(ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) || !this.references(node)) {
       return false;
     }
-    return !(ts.isCallExpression(node) && this.#isFluentConfiguration(node));
+    return !(ts.isCallExpression(node) && (this.#isFluentConfiguration(node) || this.#isTotalStandardFunction(node)));
+  }
+
+  /**
+   * `Boolean(x.prop)`, `Number.isInteger(x.size)`: standard functions defined for every argument,
+   * which read no property and call no code of it, so they cannot throw.
+   */
+  #isTotalStandardFunction(call: ts.CallExpression): boolean {
+    const callee = skipTransparentDown(call.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : undefined;
+    if (name === undefined || !TOTAL_STANDARD_FUNCTIONS.has(name)) {
+      return false;
+    }
+    const declarations = this.#context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)?.declarations ?? [];
+    return declarations.length > 0 && declarations.every((declaration) => this.#context.program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
   }
 
   /** The state on the branch where `condition` is `whenTrue`; a nullish check on the value rules out holding it. */
@@ -622,6 +636,8 @@ function isRacedAway(call: ts.CallExpression | ts.NewExpression): boolean {
     (racer.expression.name.text === 'race' || racer.expression.name.text === 'any')
   );
 }
+
+const TOTAL_STANDARD_FUNCTIONS = new Set(['Boolean', 'Object.is', 'Number.isNaN', 'Number.isFinite', 'Number.isInteger', 'Number.isSafeInteger']);
 
 /** Methods that put their argument into a collection: `sessions.add(session)`, `queue.push(conn)`. */
 const collectionStoreMethods = new Set(['push', 'unshift', 'add', 'set', 'splice']);

@@ -323,6 +323,16 @@ export async function size(path: string) {
 }`,
     },
     {
+      name: "standard functions defined for every argument do not throw between acquisition and release",
+      code: `import { open } from 'node:fs/promises';
+export async function hasDescriptor(path: string) {
+  const handle = await open(path);
+  const known = Boolean(handle.fd) && Number.isInteger(handle.fd);
+  await handle.close();
+  return known;
+}`,
+    },
+    {
       name: "timers are off by default",
       code: `export function tick(callback: () => void) {
   const timer = setInterval(callback, 1000);
@@ -482,6 +492,24 @@ export async function verify(machine: Machine) {
     },
   ],
   invalid: [
+    {
+      name: "a call of the program's own between acquisition and release may throw",
+      code: `import { open } from 'node:fs/promises';
+declare function describe(descriptor: number): boolean;
+export async function hasDescriptor(path: string) {
+  const handle = await open(path);
+  const known = Boolean(handle.fd) && describe(handle.fd);
+  await handle.close();
+  return known;
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 4, column: 9, endLine: 4, endColumn: 15, suggestions: [{ messageId: 'suggestUsing', output: `import { open } from 'node:fs/promises';
+declare function describe(descriptor: number): boolean;
+export async function hasDescriptor(path: string) {
+  await using handle = await open(path);
+  const known = Boolean(handle.fd) && describe(handle.fd);
+  return known;
+}` }] }],
+    },
     {
       name: "a project's own disposable type is a resource unless ignored",
       code: `class Lease implements Disposable {
