@@ -372,13 +372,12 @@ export class ResourceFlowWalker implements FlowInterpreter {
       // `for await (const chunk of stream)` destroys the stream when the loop ends, however it ends.
       return this.#escape(position, 'consumed', state);
     }
-    if (
-      ts.isPropertyAssignment(parent) ||
-      ts.isShorthandPropertyAssignment(parent) ||
-      ts.isArrayLiteralExpression(parent) ||
-      ts.isSpreadElement(parent) ||
-      ts.isSpreadAssignment(parent)
-    ) {
+    if (ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) {
+      // `{ ...handle }`, `[...handle]`, `f(...handle)` copy its properties or iterate it: the
+      // copy holds nothing to release, and the value itself stays here.
+      return state;
+    }
+    if (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isArrayLiteralExpression(parent)) {
       return this.#literalElement(position, state);
     }
     if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(position as ts.Expression) === true) {
@@ -500,16 +499,7 @@ export class ResourceFlowWalker implements FlowInterpreter {
     const callee = skipTransparentDown(call.expression);
     const firstArgument = call.arguments[0];
     if (ts.isElementAccessExpression(callee) && this.isTracked(callee.expression)) {
-      const key = callee.argumentExpression;
-      if (
-        ts.isPropertyAccessExpression(key) &&
-        ts.isIdentifier(key.expression) &&
-        key.expression.text === 'Symbol' &&
-        (key.name.text === 'dispose' || key.name.text === 'asyncDispose')
-      ) {
-        return 'own';
-      }
-      return undefined;
+      return isDisposeSymbol(callee.argumentExpression, this.#context.checker) ? 'own' : undefined;
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const name = callee.name.text;
@@ -634,6 +624,27 @@ function isRacedAway(call: ts.CallExpression | ts.NewExpression): boolean {
     ts.isIdentifier(racer.expression.expression) &&
     racer.expression.expression.text === 'Promise' &&
     (racer.expression.name.text === 'race' || racer.expression.name.text === 'any')
+  );
+}
+
+/** `Symbol.dispose`, `Symbol.asyncDispose`, or a `const` holding one (`const dispose = Symbol.dispose`). */
+function isDisposeSymbol(key: ts.Expression, checker: ts.TypeChecker): boolean {
+  const inner = skipTransparentDown(key);
+  if (ts.isPropertyAccessExpression(inner)) {
+    return ts.isIdentifier(inner.expression) && inner.expression.text === 'Symbol' && (inner.name.text === 'dispose' || inner.name.text === 'asyncDispose');
+  }
+  if (!ts.isIdentifier(inner)) {
+    return false;
+  }
+  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  return (
+    declaration !== undefined &&
+    ts.isVariableDeclaration(declaration) &&
+    ts.isVariableDeclarationList(declaration.parent) &&
+    (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+    declaration.initializer !== undefined &&
+    ts.isPropertyAccessExpression(skipTransparentDown(declaration.initializer)) &&
+    isDisposeSymbol(declaration.initializer, checker)
   );
 }
 

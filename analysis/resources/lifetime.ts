@@ -241,6 +241,16 @@ function getCalleeDeclarations(call: ts.CallExpression | ts.NewExpression, check
   return declarations;
 }
 
+/** Written under `declare` (`declare function f(…)`, or inside `declare module`/`declare namespace`). */
+function isInAmbientContext(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node; current !== undefined && !ts.isSourceFile(current); current = current.parent) {
+    if (ts.canHaveModifiers(current) && (ts.getModifiers(current) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function getOwnershipTransferTo(
   declaration: ts.Declaration,
   argumentIndex: number,
@@ -258,7 +268,9 @@ function getOwnershipTransferTo(
     }
   }
   const sourceFile = declaration.getSourceFile();
-  if (sourceFile.isDeclarationFile || program.isSourceFileDefaultLibrary(sourceFile)) {
+  // A declaration without a body says nothing about what the callee does with the value, wherever
+  // it is written (a `.d.ts`, or `declare function` in a `.ts`): it borrows, the default.
+  if (sourceFile.isDeclarationFile || program.isSourceFileDefaultLibrary(sourceFile) || isInAmbientContext(declaration)) {
     return undefined;
   }
   if (!ts.isFunctionLike(declaration) || ts.isFunctionTypeNode(declaration) || ts.isMethodSignature(declaration) || ts.isCallSignatureDeclaration(declaration)) {

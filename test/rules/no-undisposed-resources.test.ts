@@ -333,6 +333,19 @@ export async function hasDescriptor(path: string) {
 }`,
     },
     {
+      name: "a release through a const holding Symbol.dispose",
+      code: `import { spawn } from 'node:child_process';
+const dispose = Symbol.dispose;
+export function run(command: string) {
+  const child = spawn(command);
+  try {
+    child.stdout?.resume();
+  } finally {
+    child[dispose]();
+  }
+}`,
+    },
+    {
       name: "timers are off by default",
       code: `export function tick(callback: () => void) {
   const timer = setInterval(callback, 1000);
@@ -508,6 +521,61 @@ export async function hasDescriptor(path: string) {
   await using handle = await open(path);
   const known = Boolean(handle.fd) && describe(handle.fd);
   return known;
+}` }] }],
+    },
+    {
+      name: "a bodiless declare function in a .ts file borrows, as one in a .d.ts does",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function inspect(handle: FileHandle): void;
+export async function check(path: string) {
+  const handle = await open(path);
+  inspect(handle);
+}`,
+      errors: [{ messageId: 'neverReleased', line: 4, column: 9, endLine: 4, endColumn: 15, suggestions: [{ messageId: 'suggestUsing', output: `import { open, type FileHandle } from 'node:fs/promises';
+declare function inspect(handle: FileHandle): void;
+export async function check(path: string) {
+  await using handle = await open(path);
+  inspect(handle);
+}` }] }],
+    },
+    {
+      name: "spreading a resource copies its properties: the resource itself is still not released",
+      code: `import { open } from 'node:fs/promises';
+declare function report(snapshot: object): void;
+export async function describeHandle(path: string) {
+  const handle = await open(path);
+  const snapshot = { ...handle };
+  report(snapshot);
+}`,
+      errors: [{ messageId: 'neverReleased', line: 4, column: 9, endLine: 4, endColumn: 15, suggestions: [{ messageId: 'suggestUsing', output: `import { open } from 'node:fs/promises';
+declare function report(snapshot: object): void;
+export async function describeHandle(path: string) {
+  await using handle = await open(path);
+  const snapshot = { ...handle };
+  report(snapshot);
+}` }] }],
+    },
+    {
+      name: "a symbol that only looks like dispose is no release",
+      code: `import { spawn } from 'node:child_process';
+const dispose = Symbol('dispose');
+export function run(command: string) {
+  const child = spawn(command);
+  try {
+    child.stdout?.resume();
+  } finally {
+    (child as unknown as Record<symbol, () => void>)[dispose]?.();
+  }
+}`,
+      errors: [{ messageId: 'neverReleased', line: 4, column: 9, endLine: 4, endColumn: 14, suggestions: [{ messageId: 'suggestUsing', output: `import { spawn } from 'node:child_process';
+const dispose = Symbol('dispose');
+export function run(command: string) {
+  using child = spawn(command);
+  try {
+    child.stdout?.resume();
+  } finally {
+    (child as unknown as Record<symbol, () => void>)[dispose]?.();
+  }
 }` }] }],
     },
     {
