@@ -64,3 +64,34 @@ export function getTypeDisplayName(type: ts.Type, checker: ts.TypeChecker): stri
   const shown = parts?.length === 1 && parts[0] !== undefined ? parts[0] : type;
   return checker.typeToString(shown, undefined, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
 }
+
+export interface NullishParts {
+  undefined: boolean;
+  null: boolean;
+}
+
+/**
+ * Which of `undefined` (or `void`) and `null` the type can hold. A type parameter or indexed access
+ * answers for its constraint; `any`, `unknown` and unconstrained type parameters answer "neither",
+ * because a `!` on them is not a claim about a declared absence.
+ */
+export function getNullishParts(type: ts.Type): NullishParts {
+  const parts: NullishParts = { undefined: false, null: false };
+  const visit = (current: ts.Type, depth: number): void => {
+    for (const constituent of tsutils.unionConstituents(current)) {
+      const flags = constituent.flags;
+      if ((flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0) {
+        parts.undefined = true;
+      } else if ((flags & ts.TypeFlags.Null) !== 0) {
+        parts.null = true;
+      } else if ((flags & ts.TypeFlags.Instantiable) !== 0 && depth < 5) {
+        const constraint = constituent.getConstraint();
+        if (constraint !== undefined && constraint !== constituent) {
+          visit(constraint, depth + 1);
+        }
+      }
+    }
+  };
+  visit(type, 0);
+  return parts;
+}

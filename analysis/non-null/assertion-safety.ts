@@ -1,4 +1,3 @@
-import { isTypeReference, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
 import { isAssignmentOperator } from '../core/side-effects.js';
@@ -6,6 +5,8 @@ import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getNullishParts } from '../core/types.js';
+import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
 import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
@@ -77,37 +78,6 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
     return { kind: 'compared-only' };
   }
   return undefined;
-}
-
-export interface NullishParts {
-  undefined: boolean;
-  null: boolean;
-}
-
-/**
- * Which of `undefined` (or `void`) and `null` the type can hold. A type parameter or indexed access
- * answers for its constraint; `any`, `unknown` and unconstrained type parameters answer "neither",
- * because a `!` on them is not a claim about a declared absence.
- */
-export function getNullishParts(type: ts.Type): NullishParts {
-  const parts: NullishParts = { undefined: false, null: false };
-  const visit = (current: ts.Type, depth: number): void => {
-    for (const constituent of unionConstituents(current)) {
-      const flags = constituent.flags;
-      if ((flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0) {
-        parts.undefined = true;
-      } else if ((flags & ts.TypeFlags.Null) !== 0) {
-        parts.null = true;
-      } else if ((flags & ts.TypeFlags.Instantiable) !== 0 && depth < 5) {
-        const constraint = constituent.getConstraint();
-        if (constraint !== undefined && constraint !== constituent) {
-          visit(constraint, depth + 1);
-        }
-      }
-    }
-  };
-  visit(type, 0);
-  return parts;
 }
 
 // --- o.x! = v ------------------------------------------------------------------------------------
@@ -204,17 +174,6 @@ function isBoundsCheckedIndex(access: ts.ElementAccessExpression, checker: ts.Ty
     }
   }
   return false;
-}
-
-/** `a[i]` is `T | undefined` under `noUncheckedIndexedAccess`; a bounds check only removes that part. */
-function hasNullableElements(array: ts.Expression, checker: ts.TypeChecker): boolean {
-  const type = checker.getApparentType(checker.getTypeAtLocation(array));
-  const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number) ?? checker.getIndexTypeOfType(type, ts.IndexKind.String);
-  if (element === undefined) {
-    return true;
-  }
-  const nullish = getNullishParts(element);
-  return nullish.undefined || nullish.null;
 }
 
 function declaresSymbol(initializer: ts.ForInitializer, symbol: ts.Symbol | undefined, checker: ts.TypeChecker): boolean {
@@ -344,8 +303,6 @@ function isNamed(expression: ts.Expression, name: string): boolean {
 
 // --- m.get(k)! after m.has(k) ---------------------------------------------------------------------
 
-const MAP_INTERFACES = new Set(['Map', 'ReadonlyMap', 'WeakMap']);
-
 function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();
   const callee = unwrapParentheses(call.expression);
@@ -366,85 +323,10 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
   if (guard === undefined) {
     return false;
   }
-  return !hasInterference(guard, call, (node) => {
-    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
-      // Another task can delete the entry while this one waits.
-      return true;
-    }
-    if (isMethodCallOn(node, mapKey, ['delete', 'clear'])) {
-      return true;
-    }
-    return getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, mapKey) || writeAffectsReference(written, keyKey));
-  });
-}
-
-function hasNullableMapValues(map: ts.Expression, checker: ts.TypeChecker): boolean {
-  const valueType = getMapValueType(checker.getTypeAtLocation(map), checker, 0);
-  if (valueType === undefined) {
-    return false;
-  }
-  const nullish = getNullishParts(valueType);
-  return nullish.undefined || nullish.null;
-}
-
-function getMapValueType(type: ts.Type, checker: ts.TypeChecker, depth: number): ts.Type | undefined {
-  for (const constituent of unionConstituents(type)) {
-    const symbolName = constituent.getSymbol()?.name;
-    if (symbolName !== undefined && MAP_INTERFACES.has(symbolName) && isTypeReference(constituent)) {
-      return checker.getTypeArguments(constituent)[1];
-    }
-    if (depth < 5 && constituent.isClassOrInterface()) {
-      for (const base of checker.getBaseTypes(constituent)) {
-        const value = getMapValueType(base, checker, depth + 1);
-        if (value !== undefined) {
-          return value;
-        }
-      }
-    }
-    if (depth < 5 && isTypeReference(constituent) && constituent.target !== constituent && constituent.target.isClassOrInterface()) {
-      for (const base of checker.getBaseTypes(constituent.target)) {
-        const value = getMapValueType(base, checker, depth + 1);
-        if (value !== undefined) {
-          return value;
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
-/** `m.has(k)` when `polarity` is true, `!m.has(k)` when false. */
-function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: string, polarity: boolean): boolean {
-  let node = unwrapParentheses(condition);
-  if (!polarity) {
-    if (!ts.isPrefixUnaryExpression(node) || node.operator !== ts.SyntaxKind.ExclamationToken) {
-      return false;
-    }
-    node = unwrapParentheses(node.operand);
-  }
-  return isMethodCallOn(node, mapKey, ['has']) && ts.isCallExpression(node) && node.arguments[0] !== undefined && getStableReferenceKey(node.arguments[0]) === keyKey;
-}
-
-/** `m.set(k, v)` as a statement, or as the last statement of a block: afterwards the entry exists. */
-function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string): boolean {
-  if (ts.isBlock(statement)) {
-    return statement.statements.some((inner) => ensuresMapEntry(inner, mapKey, keyKey));
-  }
-  if (!ts.isExpressionStatement(statement)) {
-    return false;
-  }
-  const expression = unwrapParentheses(statement.expression);
-  return (
-    isMethodCallOn(expression, mapKey, ['set']) &&
-    ts.isCallExpression(expression) &&
-    expression.arguments[0] !== undefined &&
-    getStableReferenceKey(expression.arguments[0]) === keyKey
-  );
+  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey));
 }
 
 // --- a.pop()! inside `while (a.length > 0)` -------------------------------------------------------
-
-const ARRAY_INTERFACES = new Set(['Array']);
 
 function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();

@@ -16,6 +16,7 @@ import {
   ResourceFlowWalker,
   type TrackedValue,
 } from './flow.js';
+import { parentOf } from '../core/parent.js';
 import { isThenable } from '../core/types.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 
@@ -243,7 +244,7 @@ function getCalleeDeclarations(call: ts.CallExpression | ts.NewExpression, check
 
 /** Written under `declare` (`declare function f(…)`, or inside `declare module`/`declare namespace`). */
 function isInAmbientContext(node: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node; current !== undefined && !ts.isSourceFile(current); current = current.parent) {
+  for (let current = parentOf(node) === undefined ? undefined : node; current !== undefined && !ts.isSourceFile(current); current = parentOf(current)) {
     if (ts.canHaveModifiers(current) && (ts.getModifiers(current) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword)) {
       return true;
     }
