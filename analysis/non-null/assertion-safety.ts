@@ -192,7 +192,7 @@ function isBoundsCheckedIndex(access: ts.ElementAccessExpression, checker: ts.Ty
 }
 
 /** `a[i]` is `T | undefined` under `noUncheckedIndexedAccess`; a bounds check only removes that part. */
-function hasNullableElements(array: ts.Expression, checker: ts.TypeChecker): boolean {
+export function hasNullableElements(array: ts.Expression, checker: ts.TypeChecker): boolean {
   const type = checker.getApparentType(checker.getTypeAtLocation(array));
   const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number) ?? checker.getIndexTypeOfType(type, ts.IndexKind.String);
   if (element === undefined) {
@@ -337,7 +337,7 @@ function isNamed(expression: ts.Expression, name: string): boolean {
 
 // --- m.get(k)! after m.has(k) ---------------------------------------------------------------------
 
-const MAP_INTERFACES = new Set(['Map', 'ReadonlyMap', 'WeakMap']);
+export const MAP_INTERFACES = new Set(['Map', 'ReadonlyMap', 'WeakMap']);
 
 function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();
@@ -359,19 +359,22 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
   if (guard === undefined) {
     return false;
   }
-  return !hasInterference(guard, call, (node) => {
-    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
-      // Another task can delete the entry while this one waits.
-      return true;
-    }
-    if (isMethodCallOn(node, mapKey, ['delete', 'clear'])) {
-      return true;
-    }
-    return getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, mapKey) || writeAffectsReference(written, keyKey));
-  });
+  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey));
 }
 
-function hasNullableMapValues(map: ts.Expression, checker: ts.TypeChecker): boolean {
+/** Can `node` make `m.get(k)` miss an entry that was there: an `await`/`yield`, `m.delete(…)`, `m.clear()`, a write to `m` or `k`? */
+export function removesMapEntry(node: ts.Node, mapKey: string, keyKey: string): boolean {
+  if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
+    // Another task can delete the entry while this one waits.
+    return true;
+  }
+  if (isMethodCallOn(node, mapKey, ['delete', 'clear'])) {
+    return true;
+  }
+  return getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, mapKey) || writeAffectsReference(written, keyKey));
+}
+
+export function hasNullableMapValues(map: ts.Expression, checker: ts.TypeChecker): boolean {
   const valueType = getMapValueType(checker.getTypeAtLocation(map), checker, 0);
   if (valueType === undefined) {
     return false;
@@ -407,7 +410,7 @@ function getMapValueType(type: ts.Type, checker: ts.TypeChecker, depth: number):
 }
 
 /** `m.has(k)` when `polarity` is true, `!m.has(k)` when false. */
-function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: string, polarity: boolean): boolean {
+export function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: string, polarity: boolean): boolean {
   let node = unwrapParentheses(condition);
   if (!polarity) {
     if (!ts.isPrefixUnaryExpression(node) || node.operator !== ts.SyntaxKind.ExclamationToken) {
@@ -419,7 +422,7 @@ function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: string, 
 }
 
 /** `m.set(k, v)` as a statement, or as the last statement of a block: afterwards the entry exists. */
-function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string): boolean {
+export function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string): boolean {
   if (ts.isBlock(statement)) {
     return statement.statements.some((inner) => ensuresMapEntry(inner, mapKey, keyKey));
   }
@@ -435,7 +438,7 @@ function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string
   );
 }
 
-function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly string[]): boolean {
+export function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly string[]): boolean {
   if (!ts.isCallExpression(node)) {
     return false;
   }
@@ -445,7 +448,7 @@ function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly stri
 
 // --- a.pop()! inside `while (a.length > 0)` -------------------------------------------------------
 
-const ARRAY_INTERFACES = new Set(['Array']);
+export const ARRAY_INTERFACES = new Set(['Array']);
 
 function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();
@@ -527,7 +530,7 @@ function isEstablishedBeforeUse(reference: ts.Expression, checker: ts.TypeChecke
 }
 
 /** The stable references a reference is built from: `o[k].x` is `o`, `k`, `o[k]` and `o[k].x`. */
-function getReferenceParts(reference: ts.Expression): string[] {
+export function getReferenceParts(reference: ts.Expression): string[] {
   const parts: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isExpression(node)) {
@@ -600,7 +603,7 @@ function establishesReference(statement: ts.Statement, referenceKey: string, che
 // --- guards and what may happen between a guard and its use ---------------------------------------
 
 /** Where a guard ends: everything from `end` up to the guarded use runs after the guard held. */
-interface Guard {
+export interface Guard {
   end: number;
   /** The function body (or file) that holds both, searched for interference. */
   container: ts.Node;
@@ -611,7 +614,7 @@ interface Guard {
  * branch holds it, the `else` of a negated condition, or an earlier statement of an enclosing block
  * (`if (!c) return;`, or one that makes the condition true, such as `m.set(k, v)`).
  */
-function findGuard(
+export function findGuard(
   use: ts.Node,
   isCondition: (condition: ts.Expression, polarity: boolean) => boolean,
   establishes: (statement: ts.Statement) => boolean,
@@ -692,7 +695,7 @@ function alwaysExits(statement: ts.Statement): boolean {
   return ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement);
 }
 
-function getContainer(node: ts.Node): ts.Node {
+export function getContainer(node: ts.Node): ts.Node {
   let current = node;
   for (let parent = parentOf(current); parent !== undefined && !isFunctionBoundary(parent); parent = parentOf(current)) {
     current = parent;
@@ -705,7 +708,7 @@ function getContainer(node: ts.Node): ts.Node {
  * the end of the guard to the use, plus the whole body of every loop that encloses the use inside the
  * guarded region, since a later iteration runs the end of the body before reaching the use again.
  */
-function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
+export function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
   const ranges: { start: number; end: number }[] = [{ start: guard.end, end: use.getStart() }];
   for (let node = parentOf(use); node !== undefined && node !== guard.container; node = parentOf(node)) {
     if (ts.isIterationStatement(node, false) && node.getStart() >= guard.end) {
