@@ -7,6 +7,7 @@ import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getKeyProof } from './key-proofs.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -27,6 +28,14 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
  * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
  *   the `!` only lets the compiler accept the write; nothing reads the value in a way that can
  *   fail, so there is nothing for a check to test (`o.x!.y = v` does read `o.x`, and is not one).
+ * - `iterated-map-key`: `m.get(k)!` where `k` comes from iterating the same map (`for (const k of m.keys())`,
+ *   `for (const [k, v] of m)`, `m.forEach((v, k) => …)`, `[...m.keys()].forEach((k) => …)`), with no
+ *   removal, write of `m` or `k`, or `await` between taking the key and the read (removing that key
+ *   after the read is fine), and the map's values have no `undefined`.
+ * - `own-enumerated-key`: `o[k]!` or `Object.getOwnPropertyDescriptor(o, k)!` where `k` comes from
+ *   `Object.keys(o)`, `Object.entries(o)`, `Reflect.ownKeys(o)` (in a loop, a callback or `.find(…)`
+ *   checked for `undefined`) or from `for…in` over a `const` object literal nothing else reaches, on
+ *   the same terms.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -35,7 +44,9 @@ export type NonNullAssertionSafety =
   | { kind: 'guarded-map-get' }
   | { kind: 'length-checked-removal' }
   | { kind: 'established-before-use' }
-  | { kind: 'assignment-target' };
+  | { kind: 'assignment-target' }
+  | { kind: 'iterated-map-key' }
+  | { kind: 'own-enumerated-key' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -60,6 +71,10 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  const keyProof = getKeyProof(expression, program);
+  if (keyProof !== undefined) {
+    return keyProof;
   }
   return undefined;
 }
