@@ -36,6 +36,8 @@ import { getKeyProof } from './key-proofs.js';
  *   `Object.keys(o)`, `Object.entries(o)`, `Reflect.ownKeys(o)` (in a loop, a callback or `.find(…)`
  *   checked for `undefined`) or from `for…in` over a `const` object literal nothing else reaches, on
  *   the same terms.
+ * - `every-checked-map-get`: `ids.map((id) => m.get(id)!)` after `ids.every((id) => m.has(id))` held,
+ *   over the same `const` array, with no removal, change of the array or `await` in between.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -46,7 +48,8 @@ export type NonNullAssertionSafety =
   | { kind: 'established-before-use' }
   | { kind: 'assignment-target' }
   | { kind: 'iterated-map-key' }
-  | { kind: 'own-enumerated-key' };
+  | { kind: 'own-enumerated-key' }
+  | { kind: 'every-checked-map-get' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();

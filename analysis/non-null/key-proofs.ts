@@ -8,15 +8,18 @@ import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference }
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import {
   ARRAY_INTERFACES,
+  findGuard,
   getContainer,
   getNullishParts,
   getReferenceParts,
   hasInterference,
   hasNullableElements,
   hasNullableMapValues,
+  isMapHasCall,
   isMethodCallOn,
   MAP_INTERFACES,
   type NonNullAssertionSafety,
+  removesMapEntry,
 } from './assertion-safety.js';
 
 /**
@@ -31,6 +34,9 @@ export function getKeyProof(expression: ts.Expression, program: ts.Program): Non
   if (read !== undefined) {
     if (isEnumeratedKey(read, program)) {
       return { kind: read.store === 'map' ? 'iterated-map-key' : 'own-enumerated-key' };
+    }
+    if (isEveryCheckedMapGet(read, program)) {
+      return { kind: 'every-checked-map-get' };
     }
   }
   return undefined;
@@ -446,6 +452,87 @@ function getRemoval(node: ts.Node, read: KeyedRead): 'the-key' | 'another-key' |
     return undefined;
   }
   return removed !== undefined && getStableReferenceKey(removed) === read.keyKey ? 'the-key' : 'another-key';
+}
+
+// --- ids.map((id) => m.get(id)!) after ids.every((id) => m.has(id)) -------------------------------
+
+const ARRAY_MUTATORS = ['push', 'pop', 'shift', 'unshift', 'splice', 'fill', 'copyWithin', 'sort', 'reverse'];
+
+function isEveryCheckedMapGet(read: KeyedRead, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  const declaration = read.store === 'map' && ts.isIdentifier(read.key) ? checker.getSymbolAtLocation(read.key)?.valueDeclaration : undefined;
+  const binding = declaration === undefined ? undefined : getCallbackBinding(declaration);
+  if (binding === undefined || binding.index !== 0 || !isArrayCallbackMethod(binding.callee, program) || !isDirectlyInside(read.node, binding.fn.body)) {
+    return false;
+  }
+  const array = unwrapParentheses(binding.callee.expression);
+  const arrayDeclaration = ts.isIdentifier(array) ? checker.getSymbolAtLocation(array)?.valueDeclaration : undefined;
+  if (!ts.isIdentifier(array) || arrayDeclaration === undefined || !ts.isVariableDeclaration(arrayDeclaration) || !isConstDeclaration(arrayDeclaration)) {
+    return false;
+  }
+  const call = binding.fn.parent;
+  const guard = findGuard(call, (condition, polarity) => isEveryHasCheck(condition, array, read.collection, polarity, program), () => false);
+  if (guard === undefined) {
+    return false;
+  }
+  // Each call of the callback runs after the earlier ones, so nothing in it may remove an entry or change the array.
+  const interferes = (node: ts.Node): boolean => removesMapEntry(node, read.collectionKey, read.keyKey) || changesArray(node, array.text);
+  return !hasInterference(guard, call, interferes) && !containsNode(call, interferes);
+}
+
+/** `ids.every((id) => m.has(id))` when `polarity` is true, `!ids.every(…)` when false. */
+function isEveryHasCheck(condition: ts.Expression, array: ts.Identifier, map: ts.Expression, polarity: boolean, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  let node = unwrapParentheses(condition);
+  if (!polarity) {
+    if (!ts.isPrefixUnaryExpression(node) || node.operator !== ts.SyntaxKind.ExclamationToken) {
+      return false;
+    }
+    node = unwrapParentheses(node.operand);
+  }
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'every' || !isSameReference(node.expression.expression, array, checker)) {
+    return false;
+  }
+  const [callback] = node.arguments;
+  if (
+    !isDeclaredInStandardLibrary(node.expression.name, program, ARRAY_INTERFACES) ||
+    callback === undefined ||
+    !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) ||
+    hasParameterDefaults(callback)
+  ) {
+    return false;
+  }
+  const [parameter] = callback.parameters;
+  const returned = getReturnedExpression(callback);
+  const hasCall = returned === undefined ? undefined : unwrapParentheses(returned);
+  const mapKey = getStableReferenceKey(map);
+  return (
+    mapKey !== undefined &&
+    parameter !== undefined &&
+    ts.isIdentifier(parameter.name) &&
+    parameter.dotDotDotToken === undefined &&
+    hasCall !== undefined &&
+    ts.isCallExpression(hasCall) &&
+    ts.isPropertyAccessExpression(hasCall.expression) &&
+    isSameReference(hasCall.expression.expression, map, checker) &&
+    isMapHasCall(hasCall, mapKey, parameter.name.text, true)
+  );
+}
+
+/** `x` of `(…) => x` or of `function (…) { return x; }`. */
+function getReturnedExpression(fn: ts.ArrowFunction | ts.FunctionExpression): ts.Expression | undefined {
+  if (!ts.isBlock(fn.body)) {
+    return fn.body;
+  }
+  const [only] = fn.body.statements;
+  return fn.body.statements.length === 1 && only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
+}
+
+function changesArray(node: ts.Node, arrayKey: string): boolean {
+  return (
+    isMethodCallOn(node, arrayKey, ARRAY_MUTATORS) ||
+    getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, arrayKey) || writeAffectsReference(arrayKey, written))
+  );
 }
 
 // --- shared -----------------------------------------------------------------------------------
