@@ -38,6 +38,8 @@ import { getKeyProof } from './key-proofs.js';
  *   the same terms.
  * - `every-checked-map-get`: `ids.map((id) => m.get(id)!)` after `ids.every((id) => m.has(id))` held,
  *   over the same `const` array, with no removal, change of the array or `await` in between.
+ * - `re-established-map-entry`: `m.get(k)!` after `m.set(k, …)` where whatever removes the entry or
+ *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -49,7 +51,8 @@ export type NonNullAssertionSafety =
   | { kind: 'assignment-target' }
   | { kind: 'iterated-map-key' }
   | { kind: 'own-enumerated-key' }
-  | { kind: 'every-checked-map-get' };
+  | { kind: 'every-checked-map-get' }
+  | { kind: 're-established-map-entry' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();

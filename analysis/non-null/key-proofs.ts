@@ -8,6 +8,7 @@ import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference }
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import {
   ARRAY_INTERFACES,
+  ensuresMapEntry,
   findGuard,
   getContainer,
   getNullishParts,
@@ -37,6 +38,9 @@ export function getKeyProof(expression: ts.Expression, program: ts.Program): Non
     }
     if (isEveryCheckedMapGet(read, program)) {
       return { kind: 'every-checked-map-get' };
+    }
+    if (isReestablishedMapGet(read)) {
+      return { kind: 're-established-map-entry' };
     }
   }
   return undefined;
@@ -532,6 +536,59 @@ function changesArray(node: ts.Node, arrayKey: string): boolean {
   return (
     isMethodCallOn(node, arrayKey, ARRAY_MUTATORS) ||
     getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, arrayKey) || writeAffectsReference(arrayKey, written))
+  );
+}
+
+// --- m.set(k, v) again after whatever removed the entry ---------------------------------------
+
+/**
+ * `m.get(k)!` after `m.set(k, {})` (or `m.has(k)`), where the code in between may remove the entry or
+ * replace the map, but always sets the entry again afterwards: matrix-js-sdk flushes a chunk of a
+ * map with `await`, replaces the map and sets the current key again, inside the loop that reads it.
+ */
+function isReestablishedMapGet(read: KeyedRead): boolean {
+  if (read.store !== 'map') {
+    return false;
+  }
+  const { collectionKey: mapKey, keyKey } = read;
+  const guard = findGuard(read.node, (condition, polarity) => isMapHasCall(condition, mapKey, keyKey, polarity), (statement) => ensuresMapEntry(statement, mapKey, keyKey));
+  return (
+    guard !== undefined &&
+    !hasInterference(guard, read.node, (node) => removesMapEntry(node, mapKey, keyKey) && !isSetAgainAfter(node, read, guard.container))
+  );
+}
+
+/**
+ * Is the entry set again after `node` on every path to the read: a later statement of a block that
+ * holds `node` is `m.set(k, v)`, no `break` or `continue` sits between them, no `try` inside the
+ * function can catch an exception thrown between them and carry on without it, and the read itself
+ * is not between them?
+ */
+function isSetAgainAfter(node: ts.Node, read: KeyedRead, container: ts.Node): boolean {
+  let setAgain = false;
+  let child: ts.Node = node;
+  for (let parent = parentOf(node); parent !== undefined && child !== container; child = parent, parent = parentOf(parent)) {
+    if (isFunctionBoundary(parent) || ts.isTryStatement(parent)) {
+      return false;
+    }
+    if (!setAgain && (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent))) {
+      setAgain = isSetLaterInBlock(parent.statements, child, read);
+    }
+  }
+  return setAgain;
+}
+
+function isSetLaterInBlock(statements: ts.NodeArray<ts.Statement>, child: ts.Node, read: KeyedRead): boolean {
+  const index = statements.findIndex((statement) => statement === child);
+  const setIndex = statements.findIndex((statement, position) => position > index && ensuresMapEntry(statement, read.collectionKey, read.keyKey));
+  if (index < 0 || setIndex < 0) {
+    return false;
+  }
+  const between = statements.slice(index, setIndex + 1);
+  const readStart = read.node.getStart();
+  return (
+    !between.some((statement) => statement.getStart() <= readStart && readStart < statement.end) &&
+    !between.some((statement) => containsNode(statement, (inner) => ts.isBreakStatement(inner) || ts.isContinueStatement(inner)))
   );
 }
 
