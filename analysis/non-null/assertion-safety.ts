@@ -40,6 +40,8 @@ import { getKeyProof } from './key-proofs.js';
  *   over the same `const` array, with no removal, change of the array or `await` in between.
  * - `re-established-map-entry`: `m.get(k)!` after `m.set(k, …)` where whatever removes the entry or
  *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
+ * - `enumerated-in-loop-header`: `x!` inside `for (… of Object.keys(x))` (or its callback), which threw
+ *   already if `x` was missing, with no write of `x` or `await` in the body.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -52,7 +54,8 @@ export type NonNullAssertionSafety =
   | { kind: 'iterated-map-key' }
   | { kind: 'own-enumerated-key' }
   | { kind: 'every-checked-map-get' }
-  | { kind: 're-established-map-entry' };
+  | { kind: 're-established-map-entry' }
+  | { kind: 'enumerated-in-loop-header' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();

@@ -43,6 +43,9 @@ export function getKeyProof(expression: ts.Expression, program: ts.Program): Non
       return { kind: 're-established-map-entry' };
     }
   }
+  if (isEnumeratedInLoopHeader(expression, program)) {
+    return { kind: 'enumerated-in-loop-header' };
+  }
   return undefined;
 }
 
@@ -590,6 +593,40 @@ function isSetLaterInBlock(statements: ts.NodeArray<ts.Statement>, child: ts.Nod
     !between.some((statement) => statement.getStart() <= readStart && readStart < statement.end) &&
     !between.some((statement) => containsNode(statement, (inner) => ts.isBreakStatement(inner) || ts.isContinueStatement(inner)))
   );
+}
+
+// --- x! inside `for (… of Object.keys(x))` ------------------------------------------------------
+
+/**
+ * `Object.keys(x)` (and `values`, `entries`, `getOwnPropertyNames`, `Reflect.ownKeys`) throws on
+ * `null` and `undefined`, so inside the loop it heads, or the callback of the array it returns, `x`
+ * is neither, unless the body writes `x` (or what it is read from) or waits, letting other code do it.
+ */
+function isEnumeratedInLoopHeader(expression: ts.Expression, program: ts.Program): boolean {
+  if (getStableReferenceKey(expression) === undefined) {
+    return false;
+  }
+  let child: ts.Node = expression;
+  for (let node = parentOf(expression); node !== undefined; child = node, node = parentOf(node)) {
+    let enumerated: ts.Expression | undefined;
+    if (ts.isForOfStatement(node) && node.statement === child && node.awaitModifier === undefined) {
+      enumerated = node.expression;
+    } else if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body === child && ts.isCallExpression(node.parent) && node.parent.arguments[0] === node) {
+      const callee = unwrapParentheses(node.parent.expression);
+      enumerated = ts.isPropertyAccessExpression(callee) && isArrayCallbackMethod(callee, program) ? callee.expression : undefined;
+    }
+    const enumeration = enumerated === undefined ? undefined : getEnumeration(enumerated, program);
+    if (enumeration?.store === 'object' && isSameReference(enumeration.collection, expression, program.getTypeChecker())) {
+      // The loop variables' defaults and the callback's parameters run each time too.
+      const parts = getReferenceParts(expression);
+      const interferes = (inner: ts.Node): boolean => isSuspension(inner) || writesAny(inner, parts);
+      return ts.isForOfStatement(node) ? !containsNode(node.initializer, interferes) && !containsNode(child, interferes) : !containsNode(node, interferes);
+    }
+    if (isFunctionBoundary(node)) {
+      return false;
+    }
+  }
+  return false;
 }
 
 // --- shared -----------------------------------------------------------------------------------
