@@ -8,6 +8,7 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
+import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
 
@@ -35,6 +36,21 @@ import { isPresenceChecked } from './presence-guard.js';
  *   nothing in between that could undo it (see presence-guard.ts);
  * - `compared-only`: `a === b!`, `list.includes(x!)`, `map.get(k!)`: a missing value only makes the
  *   comparison false or the lookup miss (see compared-only.ts).
+ * - `iterated-map-key`: `m.get(k)!` where `k` comes from iterating the same map (`for (const k of m.keys())`,
+ *   `for (const [k, v] of m)`, `m.forEach((v, k) => …)`, `[...m.keys()].forEach((k) => …)`), with no
+ *   removal, write of `m` or `k`, or `await` between taking the key and the read (removing that key
+ *   after the read is fine), and the map's values have no `undefined` (see key-proofs.ts, as for the
+ *   four below).
+ * - `own-enumerated-key`: `o[k]!` or `Object.getOwnPropertyDescriptor(o, k)!` where `k` comes from
+ *   `Object.keys(o)`, `Object.entries(o)`, `Reflect.ownKeys(o)` (in a loop, a callback or `.find(…)`
+ *   checked for `undefined`) or from `for…in` over a `const` object literal nothing else reaches, on
+ *   the same terms.
+ * - `every-checked-map-get`: `ids.map((id) => m.get(id)!)` after `ids.every((id) => m.has(id))` held,
+ *   over the same `const` array, with no removal, change of the array or `await` in between.
+ * - `re-established-map-entry`: `m.get(k)!` after `m.set(k, …)` where whatever removes the entry or
+ *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
+ * - `enumerated-in-loop-header`: `x!` inside `for (… of Object.keys(x))` (or its callback), which threw
+ *   already if `x` was missing, with no write of `x` or `await` in the body.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -45,7 +61,12 @@ export type NonNullAssertionSafety =
   | { kind: 'established-before-use' }
   | { kind: 'assignment-target' }
   | { kind: 'presence-checked' }
-  | { kind: 'compared-only' };
+  | { kind: 'compared-only' }
+  | { kind: 'iterated-map-key' }
+  | { kind: 'own-enumerated-key' }
+  | { kind: 'every-checked-map-get' }
+  | { kind: 're-established-map-entry' }
+  | { kind: 'enumerated-in-loop-header' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -70,6 +91,10 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  const keyProof = getKeyProof(expression, program);
+  if (keyProof !== undefined) {
+    return keyProof;
   }
   if (isPresenceChecked(expression, program)) {
     return { kind: 'presence-checked' };

@@ -143,7 +143,8 @@ export function alwaysExits(statement: ts.Statement): boolean {
   return ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement);
 }
 
-function getContainer(node: ts.Node): ts.Node {
+/** The topmost node of the function body (or file) that holds `node`: where interference is searched. */
+export function getContainer(node: ts.Node): ts.Node {
   let current = node;
   for (let parent = parentOf(current); parent !== undefined && !isFunctionBoundary(parent); parent = parentOf(current)) {
     current = parent;
