@@ -256,7 +256,7 @@ function getStep(incrementor: ts.Expression, indexName: string): 'up' | 'down' |
   return undefined;
 }
 
-function getConjuncts(condition: ts.Expression): ts.Expression[] {
+export function getConjuncts(condition: ts.Expression): ts.Expression[] {
   const node = unwrapParentheses(condition);
   if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
     return [...getConjuncts(node.left), ...getConjuncts(node.right)];
@@ -435,7 +435,7 @@ function ensuresMapEntry(statement: ts.Statement, mapKey: string, keyKey: string
   );
 }
 
-function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly string[]): boolean {
+export function isMethodCallOn(node: ts.Node, objectKey: string, methods: readonly string[]): boolean {
   if (!ts.isCallExpression(node)) {
     return false;
   }
@@ -600,7 +600,7 @@ function establishesReference(statement: ts.Statement, referenceKey: string, che
 // --- guards and what may happen between a guard and its use ---------------------------------------
 
 /** Where a guard ends: everything from `end` up to the guarded use runs after the guard held. */
-interface Guard {
+export interface Guard {
   end: number;
   /** The function body (or file) that holds both, searched for interference. */
   container: ts.Node;
@@ -611,7 +611,7 @@ interface Guard {
  * branch holds it, the `else` of a negated condition, or an earlier statement of an enclosing block
  * (`if (!c) return;`, or one that makes the condition true, such as `m.set(k, v)`).
  */
-function findGuard(
+export function findGuard(
   use: ts.Node,
   isCondition: (condition: ts.Expression, polarity: boolean) => boolean,
   establishes: (statement: ts.Statement) => boolean,
@@ -692,7 +692,7 @@ function alwaysExits(statement: ts.Statement): boolean {
   return ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement);
 }
 
-function getContainer(node: ts.Node): ts.Node {
+export function getContainer(node: ts.Node): ts.Node {
   let current = node;
   for (let parent = parentOf(current); parent !== undefined && !isFunctionBoundary(parent); parent = parentOf(current)) {
     current = parent;
@@ -705,7 +705,7 @@ function getContainer(node: ts.Node): ts.Node {
  * the end of the guard to the use, plus the whole body of every loop that encloses the use inside the
  * guarded region, since a later iteration runs the end of the body before reaching the use again.
  */
-function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
+export function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
   const ranges: { start: number; end: number }[] = [{ start: guard.end, end: use.getStart() }];
   for (let node = parentOf(use); node !== undefined && node !== guard.container; node = parentOf(node)) {
     if (ts.isIterationStatement(node, false) && node.getStart() >= guard.end) {
