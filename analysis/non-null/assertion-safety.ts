@@ -7,6 +7,7 @@ import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getIndexBoundsSafety } from './index-bounds.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -27,6 +28,17 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
  * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
  *   the `!` only lets the compiler accept the write; nothing reads the value in a way that can
  *   fail, so there is nothing for a check to test (`o.x!.y = v` does read `o.x`, and is not one).
+ * - `guarded-index`: `a[i]!`, `a[n - 1]!`, `a.at(i)!`, `s.codePointAt(i)!` where an integer counter
+ *   is kept inside `[0, a.length)` by the nearest condition (`while`, `if`, `&&`, `for`, an early
+ *   exit) and by how it starts and moves: `i < a.length` with `i` from 0 up, `n > 0` with `n` from
+ *   `a.length` down, also through `(a?.length ?? 0)` and a `const` copy of the length;
+ * - `length-checked-index`: `a[k]!` or `a[a.length - k]!` after a check on `a.length`
+ *   (`if (a.length === 0) continue;`, `if (a.length !== 1) throw …`);
+ * - `callback-index`: `b[i]!` where `i` is the index of `a.forEach`/`every`/`map`/… and `a` is `b`,
+ *   or was checked to be no longer than `b` (`a.length === b.length &&`), or one is a `.map` of the other;
+ * - `optional-length-checked`: `xs!` where `i < (xs?.length ?? 0)` holds for a non-negative `i`: a
+ *   missing `xs` has no index.
+ * See `index-bounds.ts` for what may happen between those checks and the read.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -35,7 +47,11 @@ export type NonNullAssertionSafety =
   | { kind: 'guarded-map-get' }
   | { kind: 'length-checked-removal' }
   | { kind: 'established-before-use' }
-  | { kind: 'assignment-target' };
+  | { kind: 'assignment-target' }
+  | { kind: 'guarded-index' }
+  | { kind: 'length-checked-index' }
+  | { kind: 'callback-index' }
+  | { kind: 'optional-length-checked' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -60,6 +76,10 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  const indexBounds = getIndexBoundsSafety(assertion, program);
+  if (indexBounds !== undefined) {
+    return indexBounds;
   }
   return undefined;
 }
