@@ -380,25 +380,16 @@ function findCounter(symbol: ts.Symbol, checker: ts.TypeChecker): Counter | unde
   const counter: Counter = { declaration, start: start.term, increases: false, decreases: false };
   // Every write of the variable, closures included, must be a step.
   const scope = ts.isVariableStatement(list.parent) ? list.parent.parent : list.parent;
-  let isCounter = true;
-  const visit = (node: ts.Node): void => {
-    if (!isCounter) {
-      return;
+  const hasOtherWrite = someNode(scope, (node) => {
+    if (!ts.isIdentifier(node) || (getAccessKind(node) & AccessKind.Write) === 0 || getWrittenSymbol(node, checker) !== symbol) {
+      return false;
     }
-    if (ts.isIdentifier(node) && (getAccessKind(node) & AccessKind.Write) !== 0 && getWrittenSymbol(node, checker) === symbol) {
-      const step = getCounterStep(node);
-      if (step === 'up') {
-        counter.increases = true;
-      } else if (step === 'down') {
-        counter.decreases = true;
-      } else {
-        isCounter = false;
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(scope);
-  return isCounter ? counter : undefined;
+    const step = getCounterStep(node);
+    counter.increases ||= step === 'up';
+    counter.decreases ||= step === 'down';
+    return step === undefined;
+  });
+  return hasOtherWrite ? undefined : counter;
 }
 
 /** In `({ x } = value)` the name stands for both the property and the variable: the variable is the one written. */
@@ -746,17 +737,12 @@ function holdsUntil(start: Guard, use: ts.Node, preserved: Preserved, checker: t
     const written = getWrittenReferenceKeys(node);
     return variables.some((variable) => written.includes(variable.text)) || changesSequence(node);
   };
-  let waits = false;
-  const interferes = (node: ts.Node): boolean => {
-    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
-      waits = true;
-    }
-    return changes(node);
-  };
-  if ((condition !== undefined && someNode(condition, interferes)) || hasInterference(start, use, interferes)) {
+  const runsBefore = (predicate: (node: ts.Node) => boolean): boolean => (condition !== undefined && someNode(condition, predicate)) || hasInterference(start, use, predicate);
+  if (runsBefore(changes)) {
     return false;
   }
-  if (!waits) {
+  const waits = (node: ts.Node): boolean => ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+  if (!runsBefore(waits)) {
     return true;
   }
   // Another task runs while this one waits. It can reach a variable of this function only through a
@@ -810,10 +796,8 @@ function changesLength(node: ts.Node, sequence: PreservedSequence): boolean {
  * keep it and change its length later.
  */
 function isHandedOut(node: ts.Node, key: string): boolean {
-  if (!(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword)) {
-    return false;
-  }
-  return getStableReferenceKey(node as ts.Expression) === key && isHandingOutPosition(skipTransparentUp(node as ts.Expression));
+  const isReference = ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node);
+  return isReference && getStableReferenceKey(node) === key && isHandingOutPosition(skipTransparentUp(node));
 }
 
 function isHandingOutPosition(expression: ts.Expression): boolean {
