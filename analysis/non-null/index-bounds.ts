@@ -162,16 +162,23 @@ function readsPresentElement(read: ElementRead, proof: Proof): boolean {
 
 /**
  * `Uint8Array` and the other typed arrays of the standard library (which `@types/node` augments), or
- * a type built on one (`Buffer`).
+ * a type built on one that keeps their `length` (`Buffer`; a subclass with a `length` getter of its
+ * own is not one).
  */
 function isTypedArray(type: ts.Type, proof: Proof, depth: number): boolean {
+  const isStandard = (symbol: ts.Symbol | undefined): boolean =>
+    (symbol?.declarations ?? []).some((declaration) => proof.program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
   const symbol = type.getSymbol();
-  const declarations = symbol?.declarations ?? [];
-  if (symbol !== undefined && TYPED_ARRAYS.has(symbol.name) && declarations.some((declaration) => proof.program.isSourceFileDefaultLibrary(declaration.getSourceFile()))) {
+  if (symbol !== undefined && TYPED_ARRAYS.has(symbol.name) && isStandard(symbol)) {
     return true;
   }
   const target = isTypeReference(type) ? type.target : type;
-  return depth < 3 && target.isClassOrInterface() && proof.checker.getBaseTypes(target).some((base) => isTypedArray(base, proof, depth + 1));
+  return (
+    depth < 3 &&
+    target.isClassOrInterface() &&
+    isStandard(type.getProperty('length')) &&
+    proof.checker.getBaseTypes(target).some((base) => isTypedArray(base, proof, depth + 1))
+  );
 }
 
 // --- terms and facts ------------------------------------------------------------------------------
