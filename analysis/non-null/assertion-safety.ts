@@ -8,6 +8,7 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
+import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
@@ -51,6 +52,17 @@ import { isPresenceChecked } from './presence-guard.js';
  *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
  * - `enumerated-in-loop-header`: `x!` inside `for (… of Object.keys(x))` (or its callback), which threw
  *   already if `x` was missing, with no write of `x` or `await` in the body.
+ * - `guarded-index`: `a[i]!`, `a[n - 1]!`, `a.at(i)!`, `s.codePointAt(i)!` where an integer counter
+ *   is kept inside `[0, a.length)` by the nearest condition (`while`, `if`, `&&`, `for`, an early
+ *   exit) and by how it starts and moves: `i < a.length` with `i` from 0 up, `n > 0` with `n` from
+ *   `a.length` down, also through `(a?.length ?? 0)` and a `const` copy of the length (see
+ *   index-bounds.ts, as for the three below);
+ * - `length-checked-index`: `a[k]!` or `a[a.length - k]!` after a check on `a.length`
+ *   (`if (a.length === 0) continue;`, `if (a.length !== 1) throw …`);
+ * - `callback-index`: `b[i]!` where `i` is the index of `a.forEach`/`every`/`map`/… and `a` is `b`,
+ *   or was checked to be no longer than `b` (`a.length === b.length &&`), or one is a `.map` of the other;
+ * - `optional-length-checked`: `xs!` where `i < (xs?.length ?? 0)` holds for a non-negative `i`: a
+ *   missing `xs` has no index.
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -66,7 +78,11 @@ export type NonNullAssertionSafety =
   | { kind: 'own-enumerated-key' }
   | { kind: 'every-checked-map-get' }
   | { kind: 're-established-map-entry' }
-  | { kind: 'enumerated-in-loop-header' };
+  | { kind: 'enumerated-in-loop-header' }
+  | { kind: 'guarded-index' }
+  | { kind: 'length-checked-index' }
+  | { kind: 'callback-index' }
+  | { kind: 'optional-length-checked' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -91,6 +107,10 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  const indexBounds = getIndexBoundsSafety(assertion, program);
+  if (indexBounds !== undefined) {
+    return indexBounds;
   }
   const keyProof = getKeyProof(expression, program);
   if (keyProof !== undefined) {
