@@ -2,6 +2,7 @@ import ts from 'typescript';
 
 import { type FunctionBoundary, isFunctionBoundary } from '../core/functions.js';
 import { parentOf } from '../core/parent.js';
+import { hasSideEffects } from '../core/side-effects.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 
@@ -64,8 +65,16 @@ export function findGuard(
   /** Functions the search may continue out of, because they run where they are written. */
   crossesFunction: (fn: FunctionBoundary) => boolean = () => false,
 ): Guard | undefined {
-  const implies = (condition: ts.Expression, polarity: boolean): boolean =>
-    polarity ? getConjuncts(condition).some((part) => isCondition(part, true)) : getDisjuncts(condition).some((part) => isCondition(part, false));
+  // The part of a condition that proves the guard: what runs after it, the rest of an `&&` chain
+  // included, is "between" the guard and the use.
+  const impliedBy = (condition: ts.Expression, polarity: boolean): ts.Expression | undefined =>
+    (polarity ? getConjuncts(condition) : getDisjuncts(condition)).find((part) => isCondition(part, polarity));
+  const implies = (condition: ts.Expression, polarity: boolean): boolean => {
+    const parts = polarity ? getConjuncts(condition) : getDisjuncts(condition);
+    const index = parts.findIndex((part) => isCondition(part, polarity));
+    // In a statement before the use, every later part ran too: it must not undo the proof.
+    return index >= 0 && !parts.slice(index + 1).some(hasSideEffects);
+  };
   let child: ts.Node = use;
   for (let node = parentOf(use); node !== undefined; child = node, node = parentOf(node)) {
     if (isFunctionBoundary(node) && crossesFunction(node)) {
@@ -75,26 +84,32 @@ export function findGuard(
       return undefined;
     }
     const container = (): ts.Node => getContainer(node);
+    const guardAt = (part: ts.Expression | undefined): Guard | undefined => (part === undefined ? undefined : { end: part.end, container: container() });
     if (ts.isIfStatement(node) && child !== node.expression) {
-      const polarity = child === node.thenStatement;
-      if (implies(node.expression, polarity)) {
-        return { end: node.expression.end, container: container() };
+      const guard = guardAt(impliedBy(node.expression, child === node.thenStatement));
+      if (guard !== undefined) {
+        return guard;
       }
     } else if (ts.isWhileStatement(node) && child === node.statement) {
-      if (implies(node.expression, true)) {
-        return { end: node.expression.end, container: container() };
+      const guard = guardAt(impliedBy(node.expression, true));
+      if (guard !== undefined) {
+        return guard;
       }
     } else if (ts.isConditionalExpression(node) && child !== node.condition) {
-      if (implies(node.condition, child === node.whenTrue)) {
-        return { end: node.condition.end, container: container() };
+      const guard = guardAt(impliedBy(node.condition, child === node.whenTrue));
+      if (guard !== undefined) {
+        return guard;
       }
     } else if (ts.isBinaryExpression(node) && child === node.right) {
       const operator = node.operatorToken.kind;
-      if (
-        (operator === ts.SyntaxKind.AmpersandAmpersandToken && implies(node.left, true)) ||
-        (operator === ts.SyntaxKind.BarBarToken && implies(node.left, false))
-      ) {
-        return { end: node.left.end, container: container() };
+      const guard =
+        operator === ts.SyntaxKind.AmpersandAmpersandToken
+          ? guardAt(impliedBy(node.left, true))
+          : operator === ts.SyntaxKind.BarBarToken
+            ? guardAt(impliedBy(node.left, false))
+            : undefined;
+      if (guard !== undefined) {
+        return guard;
       }
     } else if (ts.isBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
       const statements = node.statements;

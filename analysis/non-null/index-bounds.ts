@@ -690,13 +690,15 @@ function provedByGuard(use: ts.Node, holds: (fact: Fact) => boolean, preserved: 
 function getGuardCondition(use: ts.Node, guard: Guard): ts.Expression | undefined {
   let child: ts.Node = use;
   for (let node = parentOf(use); node !== undefined && !isFunctionBoundary(node) && !ts.isSourceFile(node); child = node, node = parentOf(node)) {
-    if ((ts.isIfStatement(node) || ts.isWhileStatement(node)) && child !== node.expression && node.expression.end === guard.end) {
+    // The guard ends after the part of the condition that proved it, somewhere inside the condition.
+    const endsIn = (condition: ts.Expression): boolean => guard.end > condition.getStart() && guard.end <= condition.end;
+    if ((ts.isIfStatement(node) || ts.isWhileStatement(node)) && child !== node.expression && endsIn(node.expression)) {
       return node.expression;
     }
-    if (ts.isConditionalExpression(node) && child !== node.condition && node.condition.end === guard.end) {
+    if (ts.isConditionalExpression(node) && child !== node.condition && endsIn(node.condition)) {
       return node.condition;
     }
-    if (ts.isBinaryExpression(node) && child === node.right && node.left.end === guard.end) {
+    if (ts.isBinaryExpression(node) && child === node.right && endsIn(node.left)) {
       return node.left;
     }
     if (ts.isForStatement(node) && child === node.statement && node.statement.getStart() === guard.end) {
