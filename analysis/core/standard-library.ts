@@ -20,3 +20,19 @@ export function isDeclaredInStandardLibrary(name: ts.Node, program: ts.Program, 
     })
   );
 }
+
+/** The standard library's typed arrays, whose element reads behave as an array's. */
+export const TYPED_ARRAY_NAMES: readonly string[] = [
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float16Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+];

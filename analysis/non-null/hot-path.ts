@@ -7,7 +7,7 @@ import { type FunctionBoundary, getCallbackUse, getFunctionName, getFunctionName
 import { parentOf } from '../core/parent.js';
 import { getRequestHandlerRole, type RequestHandlerRole } from '../core/request-handlers.js';
 import { lineOf } from '../core/source-text.js';
-import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
+import { isDeclaredInStandardLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
@@ -305,26 +305,11 @@ const ITERATION_METHODS = new Set([
   'toSorted',
 ]);
 
-const TYPED_ARRAYS = [
-  'Int8Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int16Array',
-  'Uint16Array',
-  'Int32Array',
-  'Uint32Array',
-  'Float16Array',
-  'Float32Array',
-  'Float64Array',
-  'BigInt64Array',
-  'BigUint64Array',
-];
-
 /** Library interfaces whose iteration methods call back once per element. */
 const COLLECTION_INTERFACES = new Set([
   'Array',
   'ReadonlyArray',
-  ...TYPED_ARRAYS,
+  ...TYPED_ARRAY_NAMES,
   'Map',
   'ReadonlyMap',
   'Set',
@@ -346,7 +331,7 @@ function getIterationMethod(call: ts.CallExpression, argumentIndex: number, prog
   const method = callee.name.text;
   if (method === 'from') {
     // `Array.from(items, mapFn)`: the second argument runs once per element.
-    return argumentIndex === 1 && isDeclaredInStandardLibrary(callee.name, program, new Set(['ArrayConstructor', ...TYPED_ARRAYS.map((name) => `${name}Constructor`)]))
+    return argumentIndex === 1 && isDeclaredInStandardLibrary(callee.name, program, new Set(['ArrayConstructor', ...TYPED_ARRAY_NAMES.map((name) => `${name}Constructor`)]))
       ? 'Array.from'
       : undefined;
   }

@@ -5,7 +5,7 @@ import { getCallbackUse, getEnclosingFunction, isFunctionBoundary } from '../cor
 import { isReassigned } from '../core/is-reassigned.js';
 import { parentOf } from '../core/parent.js';
 import { isAssignmentOperator } from '../core/side-effects.js';
-import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
+import { isDeclaredInStandardLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
@@ -66,20 +66,7 @@ interface ElementRead {
   method: ts.MemberName | undefined;
 }
 
-const TYPED_ARRAYS = new Set([
-  'Int8Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int16Array',
-  'Uint16Array',
-  'Int32Array',
-  'Uint32Array',
-  'Float16Array',
-  'Float32Array',
-  'Float64Array',
-  'BigInt64Array',
-  'BigUint64Array',
-]);
+const TYPED_ARRAYS: ReadonlySet<string> = new Set(TYPED_ARRAY_NAMES);
 const ARRAY_INTERFACES = new Set(['Array', 'ReadonlyArray']);
 /** Reads that return `undefined` only for an index outside `[0, length)`, and who declares them. */
 const READ_METHODS = new Map<string, ReadonlySet<string>>([

@@ -1,19 +1,3 @@
-import { describe, expect, it } from 'vitest';
+import { describeSafetyFixture } from './safety-fixture.js';
 
-import { getNonNullAssertionSafety } from '../../../analysis/non-null/assertion-safety.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
-
-const program = loadAnalysisProgram();
-const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'presence-guard.ts'));
-
-describe('getNonNullAssertionSafety: presence checks', () => {
-  it('finds the annotated assertions', () => {
-    expect(assertions.length).toBeGreaterThan(20);
-    expect(assertions.filter(({ expected }) => !/^(safe: [a-z-]+|unsafe)$/.test(expected)).map(({ label }) => label)).toEqual([]);
-  });
-
-  it.each(assertions.map((entry) => [entry.label, entry] as const))('%s', (_label, { assertion, expected }) => {
-    const safety = getNonNullAssertionSafety(assertion, program);
-    expect(safety === undefined ? 'unsafe' : `safe: ${safety.kind}`).toBe(expected);
-  });
-});
+describeSafetyFixture('getNonNullAssertionSafety: presence checks', 'presence-guard.ts', 20);
