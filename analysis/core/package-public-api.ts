@@ -29,9 +29,7 @@ export function getPackagePublicApi(program: ts.Program, projectDirectory: strin
     const sourceFile = program.getSourceFile(entry);
     const moduleSymbol = sourceFile === undefined ? undefined : checker.getSymbolAtLocation(sourceFile);
     if (moduleSymbol === undefined) continue;
-    for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
-      exported.add((symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol);
-    }
+    addExports(moduleSymbol, checker, exported);
   }
   return {
     entryFiles,
@@ -53,6 +51,23 @@ export function getPackagePublicApi(program: ts.Program, projectDirectory: strin
       return symbol !== undefined && exported.has(symbol);
     },
   };
+}
+
+/**
+ * Every symbol `moduleSymbol` exports, resolved through aliases, and through namespace re-exports
+ * (`export * as util from './util.js'`): `util.pick` is as public as `pick` would be.
+ */
+function addExports(moduleSymbol: ts.Symbol, checker: ts.TypeChecker, exported: Set<ts.Symbol>): void {
+  for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
+    const resolved = (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
+    if (exported.has(resolved)) {
+      continue;
+    }
+    exported.add(resolved);
+    if ((resolved.flags & ts.SymbolFlags.ValueModule) !== 0 && (resolved.declarations ?? []).some(ts.isSourceFile)) {
+      addExports(resolved, checker, exported);
+    }
+  }
 }
 
 /** The entry points of every `package.json` from the project directory down, mapped to source files of the program. */
