@@ -303,10 +303,7 @@ class ControlFlowWalker {
       head = newHead;
     }
     completion.normal = exitState | breakState;
-    completion.jumps = mergeByNode(completion.jumps);
-    completion.returns = mergeByNode(completion.returns);
-    completion.throws = mergeByNode(completion.throws);
-    return completion;
+    return mergeAbruptByNode(completion);
   }
 
   /** A `break` out of a `switch` ends the statement like falling off its last clause: not a jump edge. */
@@ -397,10 +394,7 @@ class ControlFlowWalker {
         (exit.kind === 'return' ? result.returns : result.throws).push({ ...exit, state: finallyCompletion.normal });
       }
     }
-    result.returns = mergeByNode(result.returns);
-    result.throws = mergeByNode(result.throws);
-    result.jumps = mergeByNode(result.jumps);
-    return result;
+    return mergeAbruptByNode(result);
   }
 
   #expressionBody(body: ts.Expression, state: PathState): Completion {
@@ -479,6 +473,11 @@ class ControlFlowWalker {
     }
     return ts.forEachChild(node, (child) => (this.#mayThrowWithin(child) ? true : undefined)) ?? false;
   }
+}
+
+/** `completion` with each of its jumps, returns and throws listed once per node. */
+function mergeAbruptByNode(completion: Completion): Completion {
+  return { normal: completion.normal, jumps: mergeByNode(completion.jumps), returns: mergeByNode(completion.returns), throws: mergeByNode(completion.throws) };
 }
 
 /** One entry per node, its state the union of every path that reached it there. */

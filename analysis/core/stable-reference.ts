@@ -1,4 +1,6 @@
 import ts from 'typescript';
+import { isFunctionBoundary } from './functions.js';
+import { parentOf } from './parent.js';
 import { unwrapParentheses } from './transparent-syntax.js';
 
 /**
@@ -110,4 +112,46 @@ function getAssignmentTargetKeys(target: ts.Expression): string[] {
   }
   const key = getStableReferenceKey(node);
   return key === undefined ? [] : [key];
+}
+
+/**
+ * Do the two expressions read the same location? Stable reference keys compare text, and a variable
+ * declared in an inner scope (or `this` in a `function` callback) can reuse the text for another value;
+ * so the variables each one reads must be the same ones too.
+ */
+export function isSameReference(first: ts.Expression, second: ts.Expression, checker: ts.TypeChecker): boolean {
+  const key = getStableReferenceKey(first);
+  if (key === undefined || key !== getStableReferenceKey(second)) {
+    return false;
+  }
+  const firstVariables = getReadVariables(first, checker);
+  const secondVariables = getReadVariables(second, checker);
+  return firstVariables.length === secondVariables.length && firstVariables.every((variable, index) => variable === secondVariables[index]);
+}
+
+/** The variables a reference reads, in order (`o` and `k` for `o[k].x`); for `this`, the function that binds it. */
+function getReadVariables(expression: ts.Expression, checker: ts.TypeChecker): (ts.Symbol | ts.Node | undefined)[] {
+  const variables: (ts.Symbol | ts.Node | undefined)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      variables.push(checker.getSymbolAtLocation(node));
+    } else if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      variables.push(getThisBinder(node));
+    } else if (ts.isPropertyAccessExpression(node)) {
+      visit(node.expression);
+    } else {
+      ts.forEachChild(node, visit);
+    }
+  };
+  visit(expression);
+  return variables;
+}
+
+function getThisBinder(node: ts.Node): ts.Node | undefined {
+  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
+    if ((isFunctionBoundary(current) && !ts.isArrowFunction(current)) || ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current) || ts.isSourceFile(current)) {
+      return current;
+    }
+  }
+  return undefined;
 }

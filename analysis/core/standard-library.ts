@@ -21,6 +21,15 @@ export function isDeclaredInStandardLibrary(name: ts.Node, program: ts.Program, 
   );
 }
 
+/**
+ * Is `symbol` declared by TypeScript's default library alone (the global `Promise`, `Boolean`,
+ * `Map`), so that a user's value of the same name does not pass for it?
+ */
+export function isDeclaredOnlyInDefaultLibrary(symbol: ts.Symbol | undefined, program: ts.Program): boolean {
+  const declarations = symbol?.declarations ?? [];
+  return declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+}
+
 /** The standard library's typed arrays, whose element reads behave as an array's. */
 export const TYPED_ARRAY_NAMES: readonly string[] = [
   'Int8Array',

@@ -5,7 +5,7 @@ import ts from 'typescript';
  * `<T>` assertions and `!`. The analyses look through it, so `(fh as FileHandle)!.close()` is a
  * release of `fh` and `(items.map)(cb)` a call of `items.map`.
  */
-function isTransparentWrapper(node: ts.Node): node is ts.ParenthesizedExpression | ts.AsExpression | ts.SatisfiesExpression | ts.TypeAssertion | ts.NonNullExpression {
+export function isTransparentWrapper(node: ts.Node): node is ts.ParenthesizedExpression | ts.AsExpression | ts.SatisfiesExpression | ts.TypeAssertion | ts.NonNullExpression {
   return (
     ts.isParenthesizedExpression(node) ||
     ts.isAsExpression(node) ||

@@ -7,7 +7,7 @@ import { type FunctionBoundary, getCallbackUse, getFunctionName, getFunctionName
 import { parentOf } from '../core/parent.js';
 import { getRequestHandlerRole, type RequestHandlerRole } from '../core/request-handlers.js';
 import { lineOf } from '../core/source-text.js';
-import { isDeclaredInStandardLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
+import { isDeclaredInStandardLibrary, isDeclaredOnlyInDefaultLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
@@ -345,8 +345,7 @@ function isGlobalPromiseConstructor(expression: ts.Expression, program: ts.Progr
   if (!ts.isIdentifier(expression) || expression.text !== 'Promise') {
     return false;
   }
-  const declarations = program.getTypeChecker().getSymbolAtLocation(expression)?.declarations ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+  return isDeclaredOnlyInDefaultLibrary(program.getTypeChecker().getSymbolAtLocation(expression), program);
 }
 
 // --- small helpers ------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ import ts from 'typescript';
 import { getCallbackUse, getEnclosingFunction, isFunctionBoundary } from '../core/functions.js';
 import { isReassigned } from '../core/is-reassigned.js';
 import { parentOf } from '../core/parent.js';
+import { someNode } from '../core/some-node.js';
 import { isAssignmentOperator } from '../core/side-effects.js';
 import { isDeclaredInStandardLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, isSameReference, writeAffectsReference } from '../core/stable-reference.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import type { NonNullAssertionSafety } from './assertion-safety.js';
@@ -309,25 +310,6 @@ function isSameBase(left: TermBase | undefined, right: TermBase | undefined, che
 
 function isLengthOf(base: TermBase | undefined, sequence: ts.Expression, checker: ts.TypeChecker): boolean {
   return base?.kind === 'length' && isSameReference(base.sequence, sequence, checker);
-}
-
-/** Same stable reference key, and the same variable at its root: a shadowing declaration is another array. */
-function isSameReference(left: ts.Expression, right: ts.Expression, checker: ts.TypeChecker): boolean {
-  const key = getStableReferenceKey(left);
-  if (key === undefined || key !== getStableReferenceKey(right)) {
-    return false;
-  }
-  const leftRoot = getRootIdentifier(left);
-  const rightRoot = getRootIdentifier(right);
-  return leftRoot === undefined || rightRoot === undefined ? leftRoot === rightRoot : checker.getSymbolAtLocation(leftRoot) === checker.getSymbolAtLocation(rightRoot);
-}
-
-function getRootIdentifier(reference: ts.Expression): ts.Identifier | undefined {
-  let node = unwrapParentheses(reference);
-  while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isNonNullExpression(node)) {
-    node = unwrapParentheses(node.expression);
-  }
-  return ts.isIdentifier(node) ? node : undefined;
 }
 
 // --- counters ---------------------------------------------------------------------------------------
@@ -821,6 +803,3 @@ function isHandingOutPosition(expression: ts.Expression): boolean {
   );
 }
 
-function someNode(node: ts.Node, predicate: (node: ts.Node) => boolean): boolean {
-  return predicate(node) || (ts.forEachChild(node, (child) => someNode(child, predicate) || undefined) ?? false);
-}

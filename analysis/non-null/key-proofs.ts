@@ -3,8 +3,9 @@ import ts from 'typescript';
 
 import { isFunctionBoundary } from '../core/functions.js';
 import { parentOf } from '../core/parent.js';
-import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { someNode } from '../core/some-node.js';
+import { isDeclaredInStandardLibrary, isDeclaredOnlyInDefaultLibrary } from '../core/standard-library.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, isSameReference, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import type { NonNullAssertionSafety } from './assertion-safety.js';
@@ -185,13 +186,7 @@ function copyOf(enumeration: Enumeration | undefined): Enumeration | undefined {
 /** Iterating the value itself runs the standard map iterator only for a `Map`, not for a subclass that may replace it. */
 function isStandardMapType(type: ts.Type, program: ts.Program): boolean {
   const symbol = type.getSymbol();
-  const declarations = symbol?.declarations ?? [];
-  return (
-    !type.isUnion() &&
-    (symbol?.name === 'Map' || symbol?.name === 'ReadonlyMap') &&
-    declarations.length > 0 &&
-    declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()))
-  );
+  return !type.isUnion() && (symbol?.name === 'Map' || symbol?.name === 'ReadonlyMap') && isDeclaredOnlyInDefaultLibrary(symbol, program);
 }
 
 /** `Reflect.ownKeys` as the standard library declares it, in `namespace Reflect`. */
@@ -278,7 +273,7 @@ function getLoopBinding(declaration: ts.Declaration): { loop: ts.ForOfStatement 
     variable = pattern.parent;
   }
   // A default in the pattern runs each iteration, before the body: `for (const [k, v = m.delete(k)] of m)`.
-  const hasDefaults = containsNode(variable, (node) => ts.isBindingElement(node) && node.initializer !== undefined);
+  const hasDefaults = someNode(variable, (node) => ts.isBindingElement(node) && node.initializer !== undefined);
   if (!ts.isVariableDeclaration(variable) || variable.initializer !== undefined || hasDefaults || !ts.isVariableDeclarationList(variable.parent)) {
     return undefined;
   }
@@ -290,7 +285,7 @@ function getLoopBinding(declaration: ts.Declaration): { loop: ts.ForOfStatement 
 
 /** Defaults run before the body each time the function is called: `(value, key, x = m.delete(key)) => …`. */
 function hasParameterDefaults(fn: ts.SignatureDeclaration): boolean {
-  return fn.parameters.some((parameter) => containsNode(parameter, (node) => (ts.isParameter(node) || ts.isBindingElement(node)) && node.initializer !== undefined));
+  return fn.parameters.some((parameter) => someNode(parameter, (node) => (ts.isParameter(node) || ts.isBindingElement(node)) && node.initializer !== undefined));
 }
 
 /** A parameter of a function written as the first argument of a method call: `keys.forEach((k) => …)`. */
@@ -413,7 +408,7 @@ function isKeptForEachKey(read: KeyedRead, region: ts.Node, live: boolean): bool
     return false;
   }
   const parts = getReadParts(read);
-  return !containsNode(region, (node) => {
+  return !someNode(region, (node) => {
     const removal = getRemoval(node, read);
     if (removal !== undefined) {
       return removal === 'another-key';
@@ -480,7 +475,7 @@ function isEveryCheckedMapGet(read: KeyedRead, program: ts.Program): boolean {
   }
   // Each call of the callback runs after the earlier ones, so nothing in it may remove an entry or change the array.
   const interferes = (node: ts.Node): boolean => removesMapEntry(node, read.collectionKey, read.keyKey) || changesArray(node, array.text);
-  return !hasInterference(guard, call, interferes) && !containsNode(call, interferes);
+  return !hasInterference(guard, call, interferes) && !someNode(call, interferes);
 }
 
 /** `ids.every((id) => m.has(id))` when `polarity` is true, `!ids.every(…)` when false. */
@@ -587,7 +582,7 @@ function isSetLaterInBlock(statements: ts.NodeArray<ts.Statement>, child: ts.Nod
   const readStart = read.node.getStart();
   return (
     !between.some((statement) => statement.getStart() <= readStart && readStart < statement.end) &&
-    !between.some((statement) => containsNode(statement, (inner) => ts.isBreakStatement(inner) || ts.isContinueStatement(inner)))
+    !between.some((statement) => someNode(statement, (inner) => ts.isBreakStatement(inner) || ts.isContinueStatement(inner)))
   );
 }
 
@@ -616,7 +611,7 @@ function isEnumeratedInLoopHeader(expression: ts.Expression, program: ts.Program
       // The loop variables' defaults and the callback's parameters run each time too.
       const parts = getReferenceParts(expression);
       const interferes = (inner: ts.Node): boolean => isSuspension(inner) || writesAny(inner, parts);
-      return ts.isForOfStatement(node) ? !containsNode(node.initializer, interferes) && !containsNode(child, interferes) : !containsNode(node, interferes);
+      return ts.isForOfStatement(node) ? !someNode(node.initializer, interferes) && !someNode(child, interferes) : !someNode(node, interferes);
     }
     if (isFunctionBoundary(node)) {
       return false;
@@ -626,48 +621,6 @@ function isEnumeratedInLoopHeader(expression: ts.Expression, program: ts.Program
 }
 
 // --- shared -----------------------------------------------------------------------------------
-
-/**
- * Do the two expressions read the same location? Stable reference keys compare text, and a variable
- * declared inside the loop (or `this` in a `function` callback) can reuse the text for another value;
- * so the variables each one reads must be the same ones too.
- */
-function isSameReference(first: ts.Expression, second: ts.Expression, checker: ts.TypeChecker): boolean {
-  const key = getStableReferenceKey(first);
-  if (key === undefined || key !== getStableReferenceKey(second)) {
-    return false;
-  }
-  const firstVariables = getReadVariables(first, checker);
-  const secondVariables = getReadVariables(second, checker);
-  return firstVariables.length === secondVariables.length && firstVariables.every((variable, index) => variable === secondVariables[index]);
-}
-
-/** The variables a reference reads, in order (`o` and `k` for `o[k].x`); for `this`, the function that binds it. */
-function getReadVariables(expression: ts.Expression, checker: ts.TypeChecker): (ts.Symbol | ts.Node | undefined)[] {
-  const variables: (ts.Symbol | ts.Node | undefined)[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node)) {
-      variables.push(checker.getSymbolAtLocation(node));
-    } else if (node.kind === ts.SyntaxKind.ThisKeyword) {
-      variables.push(getThisBinder(node));
-    } else if (ts.isPropertyAccessExpression(node)) {
-      visit(node.expression);
-    } else {
-      ts.forEachChild(node, visit);
-    }
-  };
-  visit(expression);
-  return variables;
-}
-
-function getThisBinder(node: ts.Node): ts.Node | undefined {
-  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
-    if ((isFunctionBoundary(current) && !ts.isArrowFunction(current)) || ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current) || ts.isSourceFile(current)) {
-      return current;
-    }
-  }
-  return undefined;
-}
 
 /** Is `node` inside `region` without a function in between, so that it runs when `region` runs? */
 function isDirectlyInside(node: ts.Node, region: ts.Node): boolean {
@@ -696,7 +649,3 @@ function writesAny(node: ts.Node, keys: readonly string[]): boolean {
   return getWrittenReferenceKeys(node).some((written) => keys.some((key) => writeAffectsReference(written, key)));
 }
 
-function containsNode(root: ts.Node, matches: (node: ts.Node) => boolean): boolean {
-  const visit = (node: ts.Node): boolean => matches(node) || (ts.forEachChild(node, visit) ?? false);
-  return visit(root);
-}

@@ -2,6 +2,7 @@ import ts from 'typescript';
 
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getNullishParts, type NullishParts } from '../core/types.js';
 import { findGuard, getReferenceParts, hasInterference } from './guards.js';
 import { runsWhereWritten } from './hot-path.js';
 
@@ -28,7 +29,8 @@ export function isPresenceChecked(reference: ts.Expression, program: ts.Program)
   if (subject === undefined) {
     return false;
   }
-  const nullish = getNullishOf(checker.getTypeAtLocation(target));
+  // Which missing values a comparison with `null` or `undefined` must rule out.
+  const nullish = getNullishParts(checker.getTypeAtLocation(target));
   const guard = findGuard(
     target,
     (condition, polarity) => isPresenceTest(condition, subject.key, polarity, nullish),
@@ -94,34 +96,13 @@ function keyOf(expression: ts.Expression): string | undefined {
   return getStableReferenceKey(inner) ?? (ts.isCallExpression(inner) ? callKey(inner) : undefined);
 }
 
-interface NullishOf {
-  undefined: boolean;
-  null: boolean;
-}
-
-function getNullishOf(type: ts.Type): NullishOf {
-  const result: NullishOf = { undefined: false, null: false };
-  for (const part of type.isUnion() ? type.types : [type]) {
-    if ((part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0) {
-      result.undefined = true;
-    } else if ((part.flags & ts.TypeFlags.Null) !== 0) {
-      result.null = true;
-    } else if ((part.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) !== 0) {
-      // A type parameter or `unknown` may hold either.
-      result.undefined = true;
-      result.null = true;
-    }
-  }
-  return result;
-}
-
 /**
  * Is `condition` true (for `polarity`) only when the subject is present? `x`, `x != null`,
  * `x !== undefined` (when `x` cannot be `null`), `x !== null` (when it cannot be `undefined`),
  * `x instanceof C`, `typeof x === 'string'`, `Array.isArray(x)`, and `x?.y` or `x.y` being truthy
  * (a missing `x` makes them falsy or throws); for `polarity` false, their negations.
  */
-function isPresenceTest(condition: ts.Expression, key: string, polarity: boolean, nullish: NullishOf): boolean {
+function isPresenceTest(condition: ts.Expression, key: string, polarity: boolean, nullish: NullishParts): boolean {
   const node = unwrapParentheses(condition);
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
     return isPresenceTest(node.operand, key, !polarity, nullish);
@@ -154,7 +135,7 @@ function readsThrough(node: ts.Expression, key: string): boolean {
   return false;
 }
 
-function isComparisonTest(node: ts.BinaryExpression, key: string, polarity: boolean, nullish: NullishOf): boolean {
+function isComparisonTest(node: ts.BinaryExpression, key: string, polarity: boolean, nullish: NullishParts): boolean {
   const operator = node.operatorToken.kind;
   if (operator === ts.SyntaxKind.InstanceOfKeyword) {
     return polarity && keyOf(node.left) === key;

@@ -5,7 +5,8 @@ import { isAssignmentOperator } from '../core/side-effects.js';
 import { isListedOwnDisposal } from './known-resources.js';
 import { returnsThis, type ResourceKind } from './acquisition.js';
 import type { ResourceAnalysisContext } from './context.js';
-import { skipTransparentDown } from '../core/transparent-syntax.js';
+import { isDeclaredOnlyInDefaultLibrary } from '../core/standard-library.js';
+import { isTransparentWrapper, skipTransparentDown } from '../core/transparent-syntax.js';
 
 /**
  * What happens to one resource along every path of its scope: where it is acquired, released or
@@ -240,8 +241,8 @@ export class ResourceFlowWalker implements FlowInterpreter {
     if (name === undefined || !TOTAL_STANDARD_FUNCTIONS.has(name)) {
       return false;
     }
-    const declarations = this.#context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)?.declarations ?? [];
-    return declarations.length > 0 && declarations.every((declaration) => this.#context.program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+    const symbol = this.#context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
+    return isDeclaredOnlyInDefaultLibrary(symbol, this.#context.program);
   }
 
   /** The state on the branch where `condition` is `whenTrue`; a nullish check on the value rules out holding it. */
@@ -321,11 +322,7 @@ export class ResourceFlowWalker implements FlowInterpreter {
     for (;;) {
       const parent: ts.Node = position.parent;
       if (
-        ts.isParenthesizedExpression(parent) ||
-        ts.isAsExpression(parent) ||
-        ts.isSatisfiesExpression(parent) ||
-        ts.isNonNullExpression(parent) ||
-        ts.isTypeAssertionExpression(parent) ||
+        isTransparentWrapper(parent) ||
         ts.isAwaitExpression(parent) ||
         (ts.isConditionalExpression(parent) && parent.condition !== position) ||
         (ts.isBinaryExpression(parent) &&
