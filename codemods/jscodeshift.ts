@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { type Project, ts } from 'ts-morph';
 
+import { openProject } from './project.js';
 import { transformProject } from './runner.js';
 import type { Codemod } from './types.js';
 
@@ -40,7 +41,7 @@ export function createJscodeshiftTransform(codemod: Codemod): JscodeshiftTransfo
     const tsconfig = typeof options.tsconfig === 'string' ? resolve(options.tsconfig) : findTsconfig(filePath);
     let project = projects.get(tsconfig);
     if (project === undefined) {
-      project = new Project({ tsConfigFilePath: tsconfig });
+      project = openProject(tsconfig);
       projects.set(tsconfig, project);
     }
     const hasByteOrderMark = fileInfo.source.startsWith(BYTE_ORDER_MARK);

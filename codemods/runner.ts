@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { type Project, ts } from 'ts-morph';
 import type typescript from 'typescript';
 import { convertPathToPattern, escapePath, glob, isDynamicPattern } from 'tinyglobby';
 
+import { getProjectProgram, openProject } from './project.js';
 import type { Codemod, CodemodFinding, CodemodResult, TextEdit } from './types.js';
 
 export const DEFAULT_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts'];
@@ -98,7 +99,7 @@ export async function runCodemod(codemod: Codemod, runOptions: RunCodemodOptions
     ignorePatterns: runOptions.ignorePatterns ?? [],
   });
 
-  const project = new Project({ tsConfigFilePath: tsconfig });
+  const project = openProject(tsconfig);
   for (const filePath of targetFiles) {
     if (project.getSourceFile(filePath) === undefined) {
       project.addSourceFileAtPath(filePath);
@@ -259,7 +260,7 @@ export function transformProject(
   };
 
   // Diagnostics before the run: the baseline verification compares against, and the parse check.
-  const program = project.getProgram().compilerObject;
+  const program = getProjectProgram(project);
   const diagnosticsBefore = new Map<string, DiagnosticCounts>();
   const parsableTargets: string[] = [];
   settings.onProgress?.({ phase: 'check', completed: 0, total: targetFiles.length });
@@ -444,7 +445,7 @@ function runIsolated(
   options: Record<string, unknown>,
 ): { results: CodemodResult[]; failures: Map<string, string> } {
   const run = (files: readonly string[]): CodemodResult => {
-    const program = toTypescriptProgram(project.getProgram().compilerObject);
+    const program = toTypescriptProgram(getProjectProgram(project));
     return codemod.run({ project, program, checker: program.getTypeChecker(), targetFiles: files, options });
   };
   const failures = new Map<string, string>();
@@ -684,7 +685,7 @@ function verify(
   onProgress: ((event: CodemodProgressEvent) => void) | undefined,
   revert: (state: FileState, reason: string) => void,
 ): void {
-  const program = project.getProgram().compilerObject;
+  const program = getProjectProgram(project);
   for (const state of states) {
     if (state.edits.length > 0 && !diagnosticsBefore.has(state.filePath)) {
       const sourceFile = program.getSourceFile(state.filePath);
@@ -714,7 +715,7 @@ function verify(
     for (const state of states) {
       setProjectText(project, state);
     }
-    const newProgram = project.getProgram().compilerObject;
+    const newProgram = getProjectProgram(project);
     const failed: [FileState, string][] = [];
     changing.forEach((state, index) => {
       const sourceFile = newProgram.getSourceFile(state.filePath);

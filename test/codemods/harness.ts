@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Project, ts } from 'ts-morph';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 import { runCodemod } from '../../codemods/runner.js';
@@ -22,6 +22,29 @@ export const FIXTURE_TSCONFIG = {
     skipLibCheck: true,
   },
 };
+
+/**
+ * What `tsc -p` reports for the fixture's project: the compiler's own program, independent of how
+ * the codemod loads it, so a loading bug cannot hide a type error the rewrite introduced.
+ */
+function typeCheck(directory: string): { file: string | undefined; line: number | undefined; code: number; message: string }[] {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(directory, 'tsconfig.json'), undefined, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
+    },
+  });
+  if (parsed === undefined) {
+    throw new Error(`no tsconfig in ${directory}`);
+  }
+  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, ...(parsed.projectReferences === undefined ? {} : { projectReferences: parsed.projectReferences }) });
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => ({
+    file: diagnostic.file?.fileName,
+    line: diagnostic.file === undefined || diagnostic.start === undefined ? undefined : diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1,
+    code: diagnostic.code,
+    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '),
+  }));
+}
 
 export interface CodemodFixture {
   name: string;
@@ -96,11 +119,7 @@ export async function checkCodemodFixture(codemod: Codemod, fixture: CodemodFixt
       expect(actual).toBe(fixture.output);
     }
 
-    const project = new Project({ tsConfigFilePath: join(directory, 'tsconfig.json') });
-    const diagnostics = project.getPreEmitDiagnostics().map((diagnostic) => {
-      const line = diagnostic.getLineNumber();
-      return `${line === undefined ? '' : `line ${String(line)}: `}TS${String(diagnostic.getCode())} ${ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`;
-    });
+    const diagnostics = typeCheck(directory).map(({ line, code, message }) => `${line === undefined ? '' : `line ${String(line)}: `}TS${String(code)} ${message}`);
     expect(diagnostics, 'the result must type-check').toEqual([]);
 
     const second = await run();
@@ -181,11 +200,7 @@ export async function checkMultiFileCodemodFixture(codemod: Codemod, fixture: Mu
       expect(actual).toEqual(fixture.outputFiles);
     }
 
-    const diagnostics = new Project({ tsConfigFilePath: join(directory, 'tsconfig.json') }).getPreEmitDiagnostics().map((diagnostic) => {
-      const line = diagnostic.getLineNumber();
-      const file = diagnostic.getSourceFile()?.getFilePath();
-      return `${file === undefined ? '' : `${relative(directory, file)}:`}${line === undefined ? '' : `${String(line)}: `}TS${String(diagnostic.getCode())} ${ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`;
-    });
+    const diagnostics = typeCheck(directory).map(({ file, line, code, message }) => `${file === undefined ? '' : `${relative(directory, file)}:`}${line === undefined ? '' : `${String(line)}: `}TS${String(code)} ${message}`);
     expect(diagnostics, 'the result must type-check').toEqual([]);
 
     const second = await run();
