@@ -300,6 +300,12 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
       `${describeRelease(release)} is not what disposing a \`${acquisition.resource.typeName}\` does (its \`[Symbol.${acquisition.resource.disposal === 'async' ? 'asyncDispose' : 'dispose'}]\` is a different operation), so \`using\` would change how it is released`,
     );
   }
+  if (release.call.arguments.length > 0 && !passesOnlyTheResource(release.call, name)) {
+    return refuse(
+      acquisition,
+      `the release ${describeRelease(release)} is called with arguments, and disposal calls it without them, so \`using\` would release it differently`,
+    );
+  }
   const awaited = isAwaited(release.call);
   const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
   if (release.isAsync && !isAsyncFunction(acquisition.owner)) {
@@ -842,4 +848,10 @@ function renderEdits(text: string, replacements: readonly TextEdit[], indents: r
     }
   }
   return merged;
+}
+
+/** `closeThing(x)`: a release function whose only argument is the resource itself. */
+function passesOnlyTheResource(call: ts.CallExpression, name: string): boolean {
+  const [only, ...rest] = call.arguments;
+  return rest.length === 0 && only !== undefined && ts.isIdentifier(only) && only.text === name;
 }
