@@ -27,7 +27,9 @@ const toUsing: Codemod<ToUsingOptions> = {
   run(context) {
     const result = createCodemodResult();
     const program = context.program;
-    const analysis = createResourceAnalysisContext(program, { timers: context.options.timers });
+    // Module top levels are planned too: a top-level `try`/`finally` converts like any other, and
+    // what cannot be converted there is refused with its reason rather than passed over.
+    const analysis = createResourceAnalysisContext(program, { timers: context.options.timers, checkModuleTopLevel: true });
     for (const filePath of context.targetFiles) {
       const sourceFile = program.getSourceFile(filePath);
       if (sourceFile === undefined) continue;

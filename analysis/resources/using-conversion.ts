@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { lineOf } from '../core/source-text.js';
 import type { TextEdit } from '../core/text-edit.js';
 import { isReassigned } from '../core/is-reassigned.js';
+import { supportsTopLevelAwait } from '../core/compiler-options.js';
 import type { ResourceAnalysisContext } from './context.js';
 import {
   type AcquisitionBinding,
@@ -160,7 +161,8 @@ interface Candidate {
   acquisition: ResourceAcquisition;
   declaration: ts.VariableStatement;
   name: string;
-  block: ts.Block;
+  /** Where it is declared: a block, or the top level of a module. */
+  block: ts.Block | ts.SourceFile;
   /** `undefined` only for a resource the code never releases. */
   release: ReleaseSite | undefined;
   /** The `try` whose `finally` releases it; `undefined` for a release at the end of the block. */
@@ -212,6 +214,11 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
   const { acquisition } = verdict;
   const binding = acquisition.binding;
   if (binding.kind === 'discarded' || (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using'))) {
+    return undefined;
+  }
+  if (ts.isSourceFile(acquisition.owner) && verdict.kind === 'never-released') {
+    // A module-level resource nobody releases lives as long as the process (a server, a pool):
+    // the rule leaves it alone unless `checkModuleTopLevel` is set, and there is no release to convert.
     return undefined;
   }
   switch (verdict.kind) {
@@ -270,7 +277,11 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     return refuse(acquisition, 'declared together with other variables: split the declaration first');
   }
   const block = binding.statement.parent;
-  if (!ts.isBlock(block)) {
+  if (ts.isSourceFile(block)) {
+    if (!ts.isExternalModule(block)) {
+      return refuse(acquisition, 'declared at the top level of a script (a file without `import` or `export`), where declarations are globals other files may use: convert by hand, or make the file a module');
+    }
+  } else if (!ts.isBlock(block)) {
     return refuse(acquisition, 'not declared directly in a block');
   }
   if (binding.declarationKind === 'let' && isReassigned(binding.symbol, acquisition.owner, context.checker)) {
@@ -308,8 +319,9 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
   }
   const awaited = isAwaited(release.call);
   const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
-  if (release.isAsync && !isAsyncFunction(acquisition.owner)) {
-    return refuse(acquisition, `the release ${describeRelease(release)} is asynchronous but the function is not \`async\`, and \`await using\` needs an async function`);
+  const noAwait = release.isAsync ? whyAwaitIsUnavailable(acquisition.owner, context) : undefined;
+  if (noAwait !== undefined) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is asynchronous but ${noAwait}`);
   }
   if (release.isAsync && !awaited) {
     return refuse(acquisition, `the release ${describeRelease(release)} is not awaited: \`await using\` would wait for it, which the code does not`);
@@ -356,14 +368,15 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
  * A resource that is never released, past the checks of {@link classifyReleased} that apply
  * without a release: `using` as its disposal asks, unless that is a timer's (which cancels it).
  */
-function classifyUnreleased(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext, binding: VariableBinding, block: ts.Block): Candidate | UsingRefusal {
+function classifyUnreleased(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext, binding: VariableBinding, block: ts.Block | ts.SourceFile): Candidate | UsingRefusal {
   const { acquisition } = verdict;
   if (acquisition.resource.known?.group === 'timers') {
     return refuse(acquisition, 'disposing a timer cancels it, which the code never asked for: decide by hand');
   }
   const keyword: UsingKeyword = acquisition.resource.disposal === 'async' ? 'await using' : 'using';
-  if (keyword === 'await using' && !isAsyncFunction(acquisition.owner)) {
-    return refuse(acquisition, `\`${acquisition.resource.typeName}\` is disposed asynchronously but the function is not \`async\`, and \`await using\` needs an async function`);
+  const noAwait = keyword === 'await using' ? whyAwaitIsUnavailable(acquisition.owner, context) : undefined;
+  if (noAwait !== undefined) {
+    return refuse(acquisition, `\`${acquisition.resource.typeName}\` is disposed asynchronously but ${noAwait}`);
   }
   const escapingPromise = findPromiseEscapingBlock(acquisition, context);
   if (escapingPromise !== undefined) {
@@ -407,9 +420,18 @@ function isAwaited(call: ts.CallExpression): boolean {
   return ts.isAwaitExpression(top.parent);
 }
 
-function isAsyncFunction(owner: ResourceAcquisition['owner']): boolean {
-  return !ts.isSourceFile(owner) && tsutils.includesModifier(ts.getModifiers(owner as ts.HasModifiers), ts.SyntaxKind.AsyncKeyword);
+/** Why `await using` cannot be written in `owner`, as the end of a refusal; `undefined` when it can. */
+function whyAwaitIsUnavailable(owner: ResourceAcquisition['owner'], context: ResourceAnalysisContext): string | undefined {
+  if (!ts.isSourceFile(owner)) {
+    return tsutils.includesModifier(ts.getModifiers(owner as ts.HasModifiers), ts.SyntaxKind.AsyncKeyword)
+      ? undefined
+      : 'the function is not `async`, and `await using` needs an async function';
+  }
+  return supportsTopLevelAwait(owner, context.program.getCompilerOptions())
+    ? undefined
+    : 'this module cannot use top-level `await` (it needs `module` `es2022`, `esnext`, `system`, `preserve` or `node16`+ with the file as an ES module, and `target` `es2017` or later)';
 }
+
 
 function hasSyncDisposal(type: ts.Type, checker: ts.TypeChecker): boolean {
   return (getNonNullishConstituents(type) ?? []).every((part) =>
@@ -546,23 +568,34 @@ function planFinallyGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts
   const following = blockStatements.slice(tryIndex + 1);
   const movedDeclarations = keepsTry ? new Set<string>() : declaredNames(tryStatement.tryBlock.statements);
 
-  const wrap = needsBlock(following, group, movedDeclarations, [...blockStatements.slice(0, firstIndex), ...between.filter((statement) => !group.some((candidate) => candidate.declaration === statement))]);
+  const before = blockStatements.slice(0, firstIndex);
+  const wrap = needsBlock(following, group, movedDeclarations, [...before, ...between.filter((statement) => !group.some((candidate) => candidate.declaration === statement))]);
   if (wrap) {
-    const hidden = namesUsedAfter(between, following);
-    if (hidden !== undefined) {
-      return refuseAll(group, `\`${hidden}\` is used after the \`try\`, and keeping the release where it was needs a block around the declarations: convert by hand`);
+    const hiddenAfter = namesUsedIn(between, following);
+    if (hiddenAfter !== undefined) {
+      return refuseAll(group, `\`${hiddenAfter}\` is used after the \`try\`, and keeping the release where it was needs a block around the declarations: convert by hand`);
+    }
+    // `function report() { return db.stats(); }` earlier in the scope: hoisted, it sees `db` only
+    // while both stay in the same block.
+    const hiddenBefore = namesUsedIn(between, before);
+    if (hiddenBefore !== undefined) {
+      return refuseAll(group, `\`${hiddenBefore}\` is used by code before its declaration, which a block around the declarations would hide it from: convert by hand`);
+    }
+    const exported = between.find(isModuleLevelOnly);
+    if (exported !== undefined) {
+      return refuseAll(group, `line ${String(lineOf(exported))} is an \`import\` or \`export\`, which cannot move into the block that keeps the release where it was: convert by hand`);
     }
   }
 
   const replacements: TextEdit[] = group.map((candidate) => keywordEdit(candidate, sourceFile));
   const indents: IndentChange[] = [];
   const text = sourceFile.text;
+  const layout = tryLayout(tryStatement, sourceFile);
   const blockIndent = indentationOf(text, first.declaration.getStart(sourceFile));
-  const unit = indentUnit(text, block, blockIndent);
+  const unit = indentUnit(text, block, blockIndent, layout);
   if (unit === undefined) {
     return refuseAll(group, 'the block is laid out on one line: convert by hand');
   }
-  const layout = tryLayout(tryStatement, sourceFile);
   const tryText = text.slice(tryStatement.getStart(sourceFile), tryStatement.end);
   if (layout === undefined && !wrap && !keepsTry && !tryText.includes('\n')) {
     // `try { work(c); } finally { c.close(); }` on one line: its body takes its place.
@@ -686,16 +719,29 @@ function declaredNames(statements: readonly ts.Statement[]): Set<string> {
 
 function mentionsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   if (ts.isIdentifier(node) && names.has(node.text)) return true;
+  // `this.handle`, `options.handle`: a property of that name is not the variable.
+  if (ts.isPropertyAccessExpression(node)) return mentionsAny(node.expression, names);
   return ts.forEachChild(node, (child) => (mentionsAny(child, names) ? true : undefined)) ?? false;
 }
 
-/** A name declared in `moved` (which goes into the new block) that `following` still uses. */
-function namesUsedAfter(moved: readonly ts.Statement[], following: readonly ts.Statement[]): string | undefined {
+/** A name declared in `moved` (which goes into the new block) that `others` still use. */
+function namesUsedIn(moved: readonly ts.Statement[], others: readonly ts.Statement[]): string | undefined {
   const names = declaredNames(moved);
   for (const name of names) {
-    if (following.some((statement) => mentionsAny(statement, new Set([name])))) return name;
+    if (others.some((statement) => mentionsAny(statement, new Set([name])))) return name;
   }
   return undefined;
+}
+
+/** Statements only a module's top level may hold: `import`, `export`, an exported declaration. */
+function isModuleLevelOnly(statement: ts.Statement): boolean {
+  return (
+    ts.isImportDeclaration(statement) ||
+    ts.isImportEqualsDeclaration(statement) ||
+    ts.isExportDeclaration(statement) ||
+    ts.isExportAssignment(statement) ||
+    (ts.canHaveModifiers(statement) && tsutils.includesModifier(ts.getModifiers(statement), ts.SyntaxKind.ExportKeyword))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -751,8 +797,14 @@ function tryLayout(tryStatement: ts.TryStatement, sourceFile: ts.SourceFile): Tr
   return { tryLineStart: lineStart(text, tryStart), bodyStart, closeLineStart: lineStart(text, closeBrace), afterEnd, bodyUnit: bodyIndent.slice(tryIndent.length) };
 }
 
-/** The indentation one level deeper than `blockIndent`, as the block's own statements show it. */
-function indentUnit(text: string, block: ts.Block, blockIndent: string): string | undefined {
+/**
+ * The indentation one level deeper than `blockIndent`, as the block's own statements show it; at
+ * the top level of a module, where nothing encloses the statements, as the `try` body shows it.
+ */
+function indentUnit(text: string, block: ts.Block | ts.SourceFile, blockIndent: string, layout: TryLayout | undefined): string | undefined {
+  if (ts.isSourceFile(block)) {
+    return layout?.bodyUnit;
+  }
   const parentIndent = indentationOf(text, block.getStart());
   if (!blockIndent.startsWith(parentIndent) || blockIndent.length === parentIndent.length) return undefined;
   return blockIndent.slice(parentIndent.length);

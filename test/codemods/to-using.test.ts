@@ -164,17 +164,29 @@ describe('to-using behaviour, executed before and after', () => {
   });
 
   it.each(executable.map((fixture) => fixture.name))('%s: same events on success, and on failure the same plus the releases the input leaked', async (name) => {
+    // A `top-level-` case does its work while the module is evaluated: each run imports a fresh
+    // instance of it (the resources module stays shared, so its log is the one reset).
+    const topLevel = name.startsWith('top-level-');
+    const moduleUrl = (variant: 'input' | 'output'): string => pathToFileURL(join(directory, variant, `${name}.js`)).href;
     const load = async (variant: 'input' | 'output') => ({
       resources: (await import(pathToFileURL(join(directory, variant, 'resources.js')).href)) as ResourcesModule,
-      module: (await import(pathToFileURL(join(directory, variant, `${name}.js`)).href)) as Record<string, unknown>,
+      module: topLevel ? {} : ((await import(moduleUrl(variant))) as Record<string, unknown>),
     });
     const before = await load('input');
     const after = await load('output');
-    const exported = Object.keys(before.module).filter((key) => typeof before.module[key] === 'function').sort();
-    expect(exported.length).toBeGreaterThan(0);
-    for (const key of exported) {
-      const runBefore = before.module[key] as () => unknown;
-      const runAfter = after.module[key] as () => unknown;
+    let evaluations = 0;
+    const evaluate = (variant: 'input' | 'output') => async (): Promise<void> => {
+      evaluations += 1;
+      await import(`${moduleUrl(variant)}?evaluation=${String(evaluations)}`);
+    };
+    const runs: [string, () => unknown, () => unknown][] = topLevel
+      ? [['the module top level', evaluate('input'), evaluate('output')]]
+      : Object.keys(before.module)
+          .filter((key) => typeof before.module[key] === 'function')
+          .sort()
+          .map((key) => [key, before.module[key] as () => unknown, after.module[key] as () => unknown]);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const [key, runBefore, runAfter] of runs) {
 
       const success = await runExport(before.resources, runBefore, undefined);
       expect(await runExport(after.resources, runAfter, undefined), `${key} on success`).toEqual(success);
