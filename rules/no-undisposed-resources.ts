@@ -34,6 +34,8 @@ export type MessageId =
   | 'releasedInSomeBranches'
   | 'missedOnEarlyExit'
   | 'discarded'
+  | 'borrowedTemporary'
+  | 'overwritten'
   | 'acquiredInLoop'
   | 'acquireTryGap'
   | 'promiseEscapes'
@@ -48,6 +50,9 @@ const messages: Record<MessageId, string> = {
   releasedInSomeBranches: `${RESOURCE} is released in some branches only; {{remedy}}.`,
   missedOnEarlyExit: `This \`{{exit}}\` leaves the scope of ${RESOURCE} without releasing it; {{remedy}}.`,
   discarded: 'The {{type}} acquired by `{{acquirer}}` is thrown away without being released; keep it in a variable and release it.',
+  borrowedTemporary:
+    'The {{type}} acquired by `{{acquirer}}` is passed to `{{callee}}`, which only borrows it, and nothing releases it; keep it in a variable and release it after the call.',
+  overwritten: `${RESOURCE} is still held when \`{{name}}\` is assigned again here, so it is never released; release it before the assignment.`,
   acquiredInLoop: `${RESOURCE} is acquired in a loop and still held when the next iteration acquires another; release it in the same iteration.`,
   acquireTryGap: `This can throw after ${RESOURCE} is acquired and before the \`try\` on line {{tryLine}} that releases it; start the \`try\` right after the acquisition, or {{remedy}}.`,
   promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.`,
@@ -121,9 +126,22 @@ function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.Ne
       (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.init === current) ||
       (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === current && parent.operator === '=') ||
       parent.type === AST_NODE_TYPES.ExpressionStatement ||
-      (parent.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void')
+      (parent.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void') ||
+      // Thrown away inside an expression (`open(p).fd`, `(open(p), next())`, `open(p) && ready`) or
+      // made for a call (`log(open(p))`); the analysis decides which of these leak.
+      (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === current) ||
+      (parent.type === AST_NODE_TYPES.SequenceExpression && parent.expressions.at(-1) !== current) ||
+      (parent.type === AST_NODE_TYPES.LogicalExpression && parent.operator === '&&' && parent.left === current) ||
+      ((parent.type === AST_NODE_TYPES.CallExpression || parent.type === AST_NODE_TYPES.NewExpression) && parent.callee !== current)
     );
   }
+}
+
+/** `inspect()`, `store.keep()`, `new Wrapper()`: the callee as the message names it. */
+function describeCallee(call: ts.CallExpression | ts.NewExpression): string {
+  const callee = call.expression;
+  const text = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? `${ts.isIdentifier(callee.expression) || callee.expression.kind === ts.SyntaxKind.ThisKeyword ? `${callee.expression.getText()}.` : ''}${callee.name.text}` : 'call';
+  return ts.isNewExpression(call) ? `new ${text}()` : `${text}()`;
 }
 
 function lineOf(node: ts.Node): number {
@@ -222,7 +240,7 @@ export default createRule<Options, MessageId>({
     const report = (verdict: LeakVerdict): void => {
       const { acquisition } = verdict;
       const binding = acquisition.binding;
-      const name = binding.kind === 'discarded' ? '' : binding.name.text;
+      const name = binding.kind === 'discarded' || binding.kind === 'argument' ? '' : binding.name.text;
       const keyword = usingKeyword(acquisition, verdict.releases.some((release) => release.isAsync));
       const data = {
         name,
@@ -237,8 +255,9 @@ export default createRule<Options, MessageId>({
         exit: verdict.kind === 'missed-on-early-exit' ? (verdict.exit.getFirstToken()?.getText() ?? 'return') : '',
         tryLine: verdict.kind === 'acquire-try-gap' ? String(lineOf(verdict.tryStatement)) : '',
         scope: verdict.kind === 'promise-escapes-release-scope' && verdict.releasedBy === 'finally' ? '`try`' : 'block',
+        callee: verdict.kind === 'borrowed-temporary' ? describeCallee(verdict.call) : '',
       };
-      const nameNode = binding.kind === 'discarded' ? acquisition.valueExpression : binding.name;
+      const nameNode = binding.kind === 'discarded' || binding.kind === 'argument' ? acquisition.valueExpression : binding.name;
       // The suggestion is the rewrite `to-using` plans for this resource, edit for edit: the
       // codemod's conversion, or the one it leaves to a person because it adds releases.
       const suggest = (): TSESLint.SuggestionReportDescriptor<MessageId>[] => {
@@ -289,6 +308,12 @@ export default createRule<Options, MessageId>({
           return;
         case 'discarded':
           context.report({ loc: locOf(acquisition.valueExpression), messageId: 'discarded', data });
+          return;
+        case 'borrowed-temporary':
+          context.report({ loc: locOf(acquisition.valueExpression), messageId: 'borrowedTemporary', data });
+          return;
+        case 'overwritten':
+          context.report({ loc: locOf(verdict.overwrite), messageId: 'overwritten', data });
           return;
         case 'acquired-in-loop-not-released':
           context.report({ loc: locOf(nameNode), messageId: 'acquiredInLoop', data, suggest: suggest() });

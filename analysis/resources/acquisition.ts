@@ -51,8 +51,13 @@ export type AcquisitionBinding =
       symbol: ts.Symbol;
       declaration: ts.VariableDeclaration;
     }
-  /** `await open(p);` as a statement: the value is thrown away */
-  | { kind: 'discarded'; statement: ts.ExpressionStatement };
+  /**
+   * The value is thrown away: `await open(p);` as a statement, `void open(p)`, a property read of
+   * it (`open(p).fd`), the left side of `,` or of `&&` (`open(p) && ready`).
+   */
+  | { kind: 'discarded' }
+  /** `log(await open(p))`: an argument, whose fate the callee decides */
+  | { kind: 'argument'; call: ts.CallExpression | ts.NewExpression; argumentIndex: number };
 
 /** One call or `new` whose result must be released, and where that result goes. */
 export interface ResourceAcquisition {
@@ -164,13 +169,37 @@ function getBinding(valueExpression: ts.Expression, checker: ts.TypeChecker): Ac
       declaration,
     };
   }
-  if (ts.isExpressionStatement(parent)) {
-    return { kind: 'discarded', statement: parent };
+  if (isDiscardingPosition(top)) {
+    return { kind: 'discarded' };
   }
-  if (ts.isVoidExpression(parent) && ts.isExpressionStatement(parent.parent)) {
-    return { kind: 'discarded', statement: parent.parent };
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== top) {
+    const argumentIndex = parent.arguments?.indexOf(top) ?? -1;
+    return argumentIndex < 0 ? undefined : { kind: 'argument', call: parent, argumentIndex };
   }
   return undefined;
+}
+
+/**
+ * Where a value is dropped as soon as it is made: a statement of its own, `void`, a property read
+ * that is not a method call (`open(p).fd`: the handle itself is gone), the left side of `,`, and
+ * the left side of `&&`, whose result is the right side whenever the resource exists.
+ */
+function isDiscardingPosition(top: ts.Expression): boolean {
+  const parent = top.parent;
+  if (ts.isExpressionStatement(parent)) {
+    return true;
+  }
+  if (ts.isVoidExpression(parent)) {
+    return ts.isExpressionStatement(parent.parent);
+  }
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === top) {
+    const user = skipTransparentUp(parent).parent;
+    return !((ts.isCallExpression(user) || ts.isTaggedTemplateExpression(user)) && skipTransparentDown(ts.isCallExpression(user) ? user.expression : user.tag) === parent);
+  }
+  if (ts.isBinaryExpression(parent) && parent.left === top) {
+    return parent.operatorToken.kind === ts.SyntaxKind.CommaToken || parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
+  }
+  return false;
 }
 
 /** Whether a syntactic position can bind an acquisition: the cheap test a rule runs first. */
@@ -183,8 +212,8 @@ export function isAcquisitionPosition(expression: ts.CallExpression | ts.NewExpr
   return (
     (ts.isVariableDeclaration(parent) && parent.initializer === top) ||
     (ts.isBinaryExpression(parent) && parent.right === top) ||
-    ts.isExpressionStatement(parent) ||
-    ts.isVoidExpression(parent)
+    isDiscardingPosition(top) ||
+    ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== top)
   );
 }
 
@@ -502,7 +531,7 @@ export function getResourceAcquisition(
     known = findKnownResource(declaration, context.knownResources, context.program);
   }
   if (known === undefined) {
-    if (binding.kind === 'discarded' && returnsItsReceiverType(expression, type, checker)) {
+    if ((binding.kind === 'discarded' || binding.kind === 'argument') && returnsItsReceiverType(expression, type, checker)) {
       return undefined;
     }
     if (declaration !== undefined) {

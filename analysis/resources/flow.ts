@@ -91,6 +91,8 @@ export interface FlowResult {
   escapes: EscapeSite[];
   /** The acquisition ran again (a loop, or a reassignment) while the previous value was held. */
   reacquisitions: { node: ts.Node; state: number }[];
+  /** Another assignment to the variable (`d = other`, `d &&= other`) while the value was held. */
+  overwrites: ts.Node[];
   /** `break`/`continue` statements that left the loop or block with the value held. */
   heldJumps: ts.Node[];
   /** `try` statements whose `finally` releases the value. */
@@ -123,6 +125,7 @@ export class ResourceFlowWalker implements FlowInterpreter {
   readonly #releases = new Map<ts.Node, ReleaseSite>();
   readonly #escapes = new Map<ts.Node, EscapeSite>();
   readonly #reacquisitions = new Map<ts.Node, number>();
+  readonly #overwrites = new Set<ts.Node>();
   readonly #heldJumps = new Set<ts.Node>();
   readonly #releasingTries = new Set<ts.TryStatement>();
   readonly #caughtHeldThrows = new Set<ts.Node>();
@@ -149,6 +152,7 @@ export class ResourceFlowWalker implements FlowInterpreter {
       releases: [...this.#releases.values()],
       escapes: [...this.#escapes.values()],
       reacquisitions: [...this.#reacquisitions].map(([node, state]) => ({ node, state })),
+      overwrites: [...this.#overwrites],
       heldJumps: [...this.#heldJumps],
       releasingTries: [...this.#releasingTries],
       caughtHeldThrows: [...this.#caughtHeldThrows],
@@ -200,7 +204,14 @@ export class ResourceFlowWalker implements FlowInterpreter {
       return this.#closure(node, state);
     }
     if (ts.isVariableDeclaration(node) || (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken)) {
-      return node === this.#tracked.acquisitionNode ? this.#acquire(node, state) : state;
+      if (node === this.#tracked.acquisitionNode) {
+        return this.#acquire(node, state);
+      }
+      return ts.isBinaryExpression(node) ? this.#assignment(node, state) : state;
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken) {
+      // `d &&= other` assigns whenever `d` holds the resource; `||=` and `??=` never do then.
+      return this.#assignment(node, state);
     }
     if (ts.isIdentifier(node)) {
       return this.#reference(node, state);
@@ -282,6 +293,28 @@ export class ResourceFlowWalker implements FlowInterpreter {
       this.#reacquisitions.set(node, (this.#reacquisitions.get(node) ?? 0) | state);
     }
     return FlowState.Held;
+  }
+
+  /**
+   * `d = other` while `d` holds the resource: nothing refers to it any more, so it can no longer be
+   * released. Only the plain held state counts: after a release that threw (`HeldAfterThrow`),
+   * clearing the variable is the usual clean-up, not a leak.
+   */
+  #assignment(node: ts.BinaryExpression, state: number): number {
+    if (!this.isTracked(node.left) || (state & FlowState.Held) === 0) {
+      return state;
+    }
+    const value = skipTransparentDown(node.right);
+    if (ts.isAwaitExpression(value)) {
+      const awaited = skipTransparentDown(value.expression);
+      if (!ts.isCallExpression(awaited) && !ts.isNewExpression(awaited)) {
+        // `socket = await connected`, where `connected` resolves with `socket` itself: a promise
+        // made earlier may hand back the very value, so the variable is taken to hold it still.
+        return state;
+      }
+    }
+    this.#overwrites.add(node);
+    return mapHeld(state, FlowState.Escaped);
   }
 
   #closure(node: ts.Node, state: number): number {

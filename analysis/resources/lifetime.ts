@@ -79,6 +79,10 @@ export type LeakVerdict =
   | (VerdictBase & { kind: 'missed-on-early-exit'; exit: ts.Node })
   /** The acquiring call's result is an expression statement. */
   | (VerdictBase & { kind: 'discarded' })
+  /** `log(open(p))`: made for a call whose callee (its source read) only borrows it. */
+  | (VerdictBase & { kind: 'borrowed-temporary'; call: ts.CallExpression | ts.NewExpression })
+  /** `let d = make(); d = make();`: assigned again while still held, so the first is never released. */
+  | (VerdictBase & { kind: 'overwritten'; overwrite: ts.Node })
   /** The next iteration acquires again while this one's resource is still held. */
   | (VerdictBase & { kind: 'acquired-in-loop-not-released'; loop: ts.IterationStatement | undefined })
   /** `gap` can throw after the acquisition and before `tryStatement`, whose `finally` releases it. */
@@ -327,6 +331,27 @@ function getOwnershipTransferTo(
   return takes ? 'transferred' : undefined;
 }
 
+/**
+ * Whether a resource made as argument `argumentIndex` of `call` is only borrowed there: every
+ * callee it may run has its source in the program, and none releases, stores or returns it. A
+ * callee known only by its declaration (a library, `declare function`) may keep it, so a
+ * temporary passed there is not reported (a known miss, unlike a variable, which must still be
+ * released by whoever holds it).
+ */
+function onlyBorrowedBy(
+  call: ts.CallExpression | ts.NewExpression,
+  argumentIndex: number,
+  acquisition: Pick<ResourceAcquisition, 'resource'>,
+  context: ResourceAnalysisContext,
+): boolean {
+  const declarations = getCalleeDeclarations(call, context.checker);
+  const readable = declarations.every((declaration) => {
+    const implementation = getImplementation(declaration, context.checker);
+    return implementation !== undefined && !implementation.getSourceFile().isDeclarationFile && !isInAmbientContext(implementation);
+  });
+  return declarations.length > 0 && readable && getOwnershipTransfer(call, argumentIndex, acquisition, context) === undefined;
+}
+
 /** A call takes the value when its callee's own body releases, stores or returns it on every path. */
 function ownershipDecidedByCallees(acquisition: Pick<ResourceAcquisition, 'resource'>, context: ResourceAnalysisContext): OwnershipPolicy {
   return { ownershipTakenBy: (call, argumentIndex) => getOwnershipTransfer(call, argumentIndex, acquisition, context) };
@@ -396,7 +421,7 @@ function releasedThroughOwner(acquisition: ResourceAcquisition): boolean {
 
 function getTrackedValue(acquisition: ResourceAcquisition): TrackedValue | undefined {
   const binding = acquisition.binding;
-  if (binding.kind === 'discarded') {
+  if (binding.kind === 'discarded' || binding.kind === 'argument') {
     return undefined;
   }
   return {
@@ -486,13 +511,18 @@ export function analyzeResourceLifetime(
   context: ResourceAnalysisContext,
 ): ResourceLifetimeVerdict {
   const tracked = getTrackedValue(acquisition);
+  const binding = acquisition.binding;
+  if (binding.kind === 'argument') {
+    return onlyBorrowedBy(binding.call, binding.argumentIndex, acquisition, context)
+      ? { kind: 'borrowed-temporary', acquisition, releases: [], escapes: [], call: binding.call }
+      : { kind: 'escapes', acquisition, releases: [], escapes: [], how: 'transferred', node: binding.call };
+  }
   if (tracked === undefined) {
     if (releasedThroughOwner(acquisition)) {
       return { kind: 'released-on-every-path', acquisition, releases: [], escapes: [] };
     }
     return { kind: 'discarded', acquisition, releases: [], escapes: [] };
   }
-  const binding = acquisition.binding;
   if (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using')) {
     return analyzeUsing(acquisition, tracked, context);
   }
@@ -509,6 +539,10 @@ export function analyzeResourceLifetime(
   const escapes = [...result.escapes].sort((left, right) => byPosition(left.node, right.node));
   const heldExits = result.exits.filter((exit) => (exit.state & heldStates) !== 0);
   const base = { acquisition, releases, escapes };
+  const firstOverwrite = [...result.overwrites].sort(byPosition)[0];
+  if (firstOverwrite !== undefined) {
+    return { ...base, kind: 'overwritten', overwrite: firstOverwrite };
+  }
   const acquisitionNode = tracked.acquisitionNode ?? acquisition.expression;
 
   if (heldExits.length === 0 && result.reacquisitions.length === 0) {

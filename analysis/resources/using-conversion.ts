@@ -187,7 +187,7 @@ function hasRelease(candidate: Candidate): candidate is ReleasedCandidate {
 
 function refuse(acquisition: ResourceAcquisition, reason: string): UsingRefusal {
   const binding = acquisition.binding;
-  return { acquisition, node: binding.kind === 'discarded' ? acquisition.expression : binding.statement, reason };
+  return { acquisition, node: binding.kind === 'discarded' || binding.kind === 'argument' ? acquisition.expression : binding.statement, reason };
 }
 
 function describeRelease(release: ReleaseSite): string {
@@ -213,7 +213,7 @@ const escapeWords: Record<string, string> = {
 function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext): Candidate | UsingRefusal | undefined {
   const { acquisition } = verdict;
   const binding = acquisition.binding;
-  if (binding.kind === 'discarded' || (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using'))) {
+  if (binding.kind === 'discarded' || binding.kind === 'argument' || (binding.kind === 'variable' && (binding.declarationKind === 'using' || binding.declarationKind === 'await using'))) {
     return undefined;
   }
   if (ts.isSourceFile(acquisition.owner) && verdict.kind === 'never-released') {
@@ -225,6 +225,7 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
     case 'escapes':
     case 'using':
     case 'discarded':
+    case 'borrowed-temporary':
     case 'double-dispose':
       // Handed on (a factory, a pool), or already a `using` declaration: nothing to migrate.
       return undefined;
@@ -232,6 +233,8 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
       return leaveToAPerson(verdict, context, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
     case 'released-in-some-branches':
       return refuse(acquisition, 'released in some branches only: `using` would release it on the others too; decide by hand');
+    case 'overwritten':
+      return refuse(acquisition, `assigned again on line ${String(lineOf(verdict.overwrite))} while still held, so this value is never released: release it before the assignment, then convert by hand`);
     case 'missed-on-early-exit':
       return leaveToAPerson(
         verdict,

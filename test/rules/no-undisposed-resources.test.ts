@@ -346,6 +346,75 @@ export function run(command: string) {
 }`,
     },
     {
+      name: "released before the variable is assigned again",
+      code: `import { open } from 'node:fs/promises';
+export async function rotate(path: string, next: string) {
+  let handle = await open(path);
+  await handle.close();
+  handle = await open(next);
+  await handle.close();
+}`,
+    },
+    {
+      name: "a conditional reassignment after releasing the first value, then using",
+      code: `import { spawn } from 'node:child_process';
+export function run(command: string, fallback: string, useFallback: boolean) {
+  let child = spawn(command);
+  if (useFallback) {
+    child.kill();
+    child = spawn(fallback);
+  }
+  using running = child;
+  running.stdout?.resume();
+}`,
+    },
+    {
+      name: "||= does not assign while the variable holds the resource",
+      code: `import { spawn, type ChildProcess } from 'node:child_process';
+export function run(command: string, fallback: string) {
+  let child: ChildProcess | undefined = spawn(command);
+  child ||= spawn(fallback);
+  using running = child;
+  running.stdout?.resume();
+}`,
+    },
+    {
+      name: "assigned an awaited promise that may resolve with the same value",
+      code: `import { connect, type Socket } from 'node:net';
+export async function open(port: number) {
+  let socket: Socket = connect(port);
+  const connected = new Promise<Socket>((resolve) => socket.once('connect', () => resolve(socket)));
+  socket = await connected;
+  return socket;
+}`,
+    },
+    {
+      name: "a temporary handed to a callee that releases it",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+async function finish(handle: FileHandle) {
+  await handle.stat();
+  await handle.close();
+}
+export async function touch(path: string) {
+  await finish(await open(path, 'a'));
+}`,
+    },
+    {
+      name: "a temporary handed to a callee known only by its declaration (a known miss)",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+declare function inspect(handle: FileHandle): Promise<void>;
+export async function touch(path: string) {
+  await inspect(await open(path, 'a'));
+}`,
+    },
+    {
+      name: "a temporary released by its own method call",
+      code: `import { open } from 'node:fs/promises';
+export async function touch(path: string) {
+  await (await open(path, 'a')).close();
+}`,
+    },
+    {
       name: "timers are off by default",
       code: `export function tick(callback: () => void) {
   const timer = setInterval(callback, 1000);
@@ -554,6 +623,73 @@ export async function describeHandle(path: string) {
   const snapshot = { ...handle };
   report(snapshot);
 }` }] }],
+    },
+    {
+      name: "overwriting a held resource: the first one leaks",
+      code: `import { open } from 'node:fs/promises';
+export async function rotate(path: string, next: string) {
+  let handle = await open(path);
+  handle = await open(next);
+  await handle.close();
+}`,
+      errors: [{ messageId: 'overwritten', line: 4, column: 3, endLine: 4, endColumn: 28 }],
+    },
+    {
+      name: "a conditional overwrite before using: the first one leaks when the branch runs",
+      code: `import { spawn } from 'node:child_process';
+export function run(command: string, fallback: string, useFallback: boolean) {
+  let child = spawn(command);
+  if (useFallback) child = spawn(fallback);
+  using running = child;
+  running.stdout?.resume();
+}`,
+      errors: [{ messageId: 'overwritten', line: 4, column: 20, endLine: 4, endColumn: 43 }],
+    },
+    {
+      name: "&&= assigns while the variable holds the resource",
+      code: `import { spawn, type ChildProcess } from 'node:child_process';
+export function run(command: string, fallback: string) {
+  let child: ChildProcess | undefined = spawn(command);
+  child &&= spawn(fallback);
+  using running = child;
+  running.stdout?.resume();
+}`,
+      errors: [{ messageId: 'overwritten', line: 4, column: 3, endLine: 4, endColumn: 28 }],
+    },
+    {
+      name: "a temporary handed to a callee that only borrows it",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+async function inspect(handle: FileHandle) {
+  await handle.stat();
+}
+export async function touch(path: string) {
+  await inspect(await open(path, 'a'));
+}`,
+      errors: [{ messageId: 'borrowedTemporary', line: 6, column: 17, endLine: 6, endColumn: 38, data: { type: 'FileHandle', acquirer: 'open()', callee: 'inspect()' } }],
+    },
+    {
+      name: "thrown away after reading a property",
+      code: `import { open } from 'node:fs/promises';
+export async function descriptor(path: string) {
+  return (await open(path)).fd;
+}`,
+      errors: [{ messageId: 'discarded', line: 3, column: 11, endLine: 3, endColumn: 27 }],
+    },
+    {
+      name: "thrown away on the left of a comma",
+      code: `import { spawn } from 'node:child_process';
+export function start(command: string) {
+  return (spawn(command), true);
+}`,
+      errors: [{ messageId: 'discarded', line: 3, column: 11, endLine: 3, endColumn: 25 }],
+    },
+    {
+      name: "thrown away on the left of &&",
+      code: `import { spawn } from 'node:child_process';
+export function start(command: string, ready: boolean) {
+  return spawn(command) && ready;
+}`,
+      errors: [{ messageId: 'discarded', line: 3, column: 10, endLine: 3, endColumn: 24 }],
     },
     {
       name: "a symbol that only looks like dispose is no release",
