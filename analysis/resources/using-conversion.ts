@@ -685,10 +685,48 @@ function isHarmlessReturn(statement: ts.Statement, group: readonly Candidate[]):
   const isPlainRead = (expression: ts.Expression): boolean => {
     if (ts.isIdentifier(expression)) return !names.has(expression.text);
     if (ts.isPropertyAccessExpression(expression)) return isPlainRead(expression.expression);
+    if (ts.isElementAccessExpression(expression)) return isPlainRead(expression.expression) && isPlainRead(expression.argumentExpression);
+    if (ts.isParenthesizedExpression(expression) || ts.isNonNullExpression(expression) || ts.isAsExpression(expression) || ts.isSatisfiesExpression(expression)) {
+      return isPlainRead(expression.expression);
+    }
+    // `doc?.n ?? 0`, `count > 0 ? count : undefined`, `!found`: operators on plain reads call nothing
+    // of the resource, which the names check keeps out of them.
+    if (ts.isBinaryExpression(expression)) return plainOperators.has(expression.operatorToken.kind) && isPlainRead(expression.left) && isPlainRead(expression.right);
+    if (ts.isPrefixUnaryExpression(expression)) return expression.operator !== ts.SyntaxKind.PlusPlusToken && expression.operator !== ts.SyntaxKind.MinusMinusToken && isPlainRead(expression.operand);
+    if (ts.isTypeOfExpression(expression)) return isPlainRead(expression.expression);
+    if (ts.isConditionalExpression(expression)) return isPlainRead(expression.condition) && isPlainRead(expression.whenTrue) && isPlainRead(expression.whenFalse);
+    if (ts.isTemplateExpression(expression)) return expression.templateSpans.every((span) => isPlainRead(span.expression));
+    if (ts.isArrayLiteralExpression(expression)) return expression.elements.every((element) => !ts.isSpreadElement(element) && isPlainRead(element));
+    if (ts.isObjectLiteralExpression(expression)) {
+      return expression.properties.every(
+        (property) =>
+          (ts.isPropertyAssignment(property) && !ts.isComputedPropertyName(property.name) && isPlainRead(property.initializer)) ||
+          (ts.isShorthandPropertyAssignment(property) && !names.has(property.name.text)),
+      );
+    }
     return ts.isLiteralExpression(expression) || [ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword].includes(expression.kind);
   };
   return statement.expression === undefined || isPlainRead(statement.expression);
 }
+
+const plainOperators = new Set([
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken,
+]);
 
 /**
  * Whether the conversion needs a block of its own: statements after the `try` that ran after the
