@@ -16,6 +16,7 @@ import {
   type ResourceLifetimeVerdict,
 } from './lifetime.js';
 import { getNonNullishConstituents } from '../core/types.js';
+import { getDeclarationKind } from './acquisition.js';
 
 /**
  * Can a manually released resource become a `using` declaration without changing what the
@@ -100,15 +101,18 @@ export function planUsingConversions(sourceFile: ts.SourceFile, context: Resourc
   }
 
   const shaped: ShapedConversion[] = [];
+  for (const candidate of candidates.filter((each) => each.assignment !== undefined)) {
+    collect(planAssignedInTry(candidate, sourceFile), shaped, refusals);
+  }
   const inFinally = groupBy(
-    candidates.filter((candidate) => candidate.tryStatement !== undefined),
+    candidates.filter((candidate) => candidate.tryStatement !== undefined && candidate.assignment === undefined),
     (candidate) => candidate.tryStatement,
   );
   for (const group of inFinally.values()) {
     collect(planFinallyGroup(group, sourceFile), shaped, refusals);
   }
   const trailing = groupBy(
-    candidates.filter((candidate) => candidate.tryStatement === undefined),
+    candidates.filter((candidate) => candidate.tryStatement === undefined && candidate.assignment === undefined),
     (candidate) => candidate.block,
   );
   for (const group of trailing.values()) {
@@ -170,6 +174,11 @@ interface Candidate {
   keyword: UsingKeyword;
   /** What changes on failure, for the report. */
   failureNote: string;
+  /**
+   * `let fd; try { fd = open(); … } finally { fd?.close(); }`: the assignment that becomes the
+   * `using` declaration; {@link declaration} is then the bare `let` that goes away.
+   */
+  assignment?: ts.ExpressionStatement;
   /**
    * Why converting it adds releases the code never made (it is not released on some normal
    * path), so that only a person should choose to: the codemod's refusal reason.
@@ -266,7 +275,7 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
   const { acquisition } = verdict;
   const binding = acquisition.binding;
   if (binding.kind === 'assignment') {
-    return refuse(acquisition, 'assigned to a variable declared earlier: `using` needs the acquisition in its declaration');
+    return classifyAssignedInTry(verdict, context) ?? refuse(acquisition, 'assigned to a variable declared earlier: `using` needs the acquisition in its declaration');
   }
   if (binding.kind !== 'variable') {
     return refuse(acquisition, 'not kept in a variable');
@@ -308,30 +317,11 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     return refuse(acquisition, `released in ${String(verdict.releases.length)} places (${verdict.releases.map(describeRelease).join(', ')}): convert by hand`);
   }
   const release = verdict.releases[0] as ReleaseSite;
-  if (!release.isOwnDisposal) {
-    return refuse(
-      acquisition,
-      `${describeRelease(release)} is not what disposing a \`${acquisition.resource.typeName}\` does (its \`[Symbol.${acquisition.resource.disposal === 'async' ? 'asyncDispose' : 'dispose'}]\` is a different operation), so \`using\` would change how it is released`,
-    );
+  const releaseRefusal = checkRelease(acquisition, release, name, context);
+  if (releaseRefusal !== undefined) {
+    return releaseRefusal;
   }
-  if (release.call.arguments.length > 0 && !passesOnlyTheResource(release.call, name)) {
-    return refuse(
-      acquisition,
-      `the release ${describeRelease(release)} is called with arguments, and disposal calls it without them, so \`using\` would release it differently`,
-    );
-  }
-  const awaited = isAwaited(release.call);
   const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
-  const noAwait = release.isAsync ? whyAwaitIsUnavailable(acquisition.owner, context) : undefined;
-  if (noAwait !== undefined) {
-    return refuse(acquisition, `the release ${describeRelease(release)} is asynchronous but ${noAwait}`);
-  }
-  if (release.isAsync && !awaited) {
-    return refuse(acquisition, `the release ${describeRelease(release)} is not awaited: \`await using\` would wait for it, which the code does not`);
-  }
-  if (keyword === 'using' && !hasSyncDisposal(acquisition.resource.type, context.checker)) {
-    return refuse(acquisition, `the release ${describeRelease(release)} is synchronous but \`${acquisition.resource.typeName}\` only has \`[Symbol.asyncDispose]\`: \`await using\` would wait for the disposal`);
-  }
   const escapingPromise = findPromiseEscapingBlock(acquisition, context);
   if (escapingPromise !== undefined) {
     return refuse(acquisition, `the promise returned on line ${String(lineOf(escapingPromise))} still uses it: \`using\` would release it before that promise settles`);
@@ -365,6 +355,149 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     failureNote: '; the release now also runs when an exception leaves the block',
     addsReleases: undefined,
   };
+}
+
+/** Whether `release` is what disposing the resource does, and `using` can do it where it is. */
+function checkRelease(acquisition: ResourceAcquisition, release: ReleaseSite, name: string, context: ResourceAnalysisContext): UsingRefusal | undefined {
+  if (!release.isOwnDisposal) {
+    return refuse(
+      acquisition,
+      `${describeRelease(release)} is not what disposing a \`${acquisition.resource.typeName}\` does (its \`[Symbol.${acquisition.resource.disposal === 'async' ? 'asyncDispose' : 'dispose'}]\` is a different operation), so \`using\` would change how it is released`,
+    );
+  }
+  if (release.call.arguments.length > 0 && !passesOnlyTheResource(release.call, name)) {
+    return refuse(
+      acquisition,
+      `the release ${describeRelease(release)} is called with arguments, and disposal calls it without them, so \`using\` would release it differently`,
+    );
+  }
+  const awaited = isAwaited(release.call);
+  const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
+  const noAwait = release.isAsync ? whyAwaitIsUnavailable(acquisition.owner, context) : undefined;
+  if (noAwait !== undefined) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is asynchronous but ${noAwait}`);
+  }
+  if (release.isAsync && !awaited) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is not awaited: \`await using\` would wait for it, which the code does not`);
+  }
+  if (keyword === 'using' && !hasSyncDisposal(acquisition.resource.type, context.checker)) {
+    return refuse(acquisition, `the release ${describeRelease(release)} is synchronous but \`${acquisition.resource.typeName}\` only has \`[Symbol.asyncDispose]\`: \`await using\` would wait for the disposal`);
+  }
+  return undefined;
+}
+
+/**
+ * `let fd: FileHandle | undefined; try { fd = await open(p); … } finally { await fd?.close(); }`,
+ * the most common real shape of a released handle: a candidate when the variable is declared
+ * bare, assigned once as the first statement of the `try`, used nowhere outside it, and released
+ * as the whole `finally`. `undefined` when the shape is not this one (the caller refuses as for
+ * any earlier declared variable); a refusal when it is, but one condition fails.
+ */
+function classifyAssignedInTry(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisContext): Candidate | UsingRefusal | undefined {
+  const { acquisition } = verdict;
+  const binding = acquisition.binding;
+  if (binding.kind !== 'assignment' || verdict.kind !== 'released-in-finally') {
+    return undefined;
+  }
+  const tryBlock = binding.statement.parent;
+  const tryStatement = tryBlock.parent;
+  const declarationList = binding.declaration.parent;
+  const declaration = declarationList.parent;
+  if (
+    !ts.isBlock(tryBlock) ||
+    !ts.isTryStatement(tryStatement) ||
+    tryStatement.tryBlock !== tryBlock ||
+    tryBlock.statements[0] !== binding.statement ||
+    verdict.tryStatement !== tryStatement ||
+    !ts.isVariableDeclarationList(declarationList) ||
+    !ts.isVariableStatement(declaration) ||
+    declaration.parent !== tryStatement.parent
+  ) {
+    return undefined;
+  }
+  const name = binding.name.text;
+  const block = tryStatement.parent;
+  if (!ts.isBlock(block) && !(ts.isSourceFile(block) && ts.isExternalModule(block))) {
+    return undefined;
+  }
+  if (getDeclarationKind(declarationList) !== 'let' || declarationList.declarations.length !== 1 || !isBareDeclaration(binding.declaration)) {
+    return refuse(acquisition, `\`${name}\` is declared with a value or together with others: \`using\` needs one declaration that acquires it; convert by hand`);
+  }
+  if (tryStatement.catchClause !== undefined) {
+    return refuse(acquisition, `the \`catch\` on line ${String(lineOf(tryStatement.catchClause))} also handles a failure of the acquisition, which \`using\` would leave to the caller: convert by hand`);
+  }
+  const finallyStatements = tryStatement.finallyBlock?.statements ?? [];
+  if (verdict.releases.length !== 1 || finallyStatements.length !== 1 || finallyStatements[0] !== verdict.release.statement || !isPlainReleaseStatement(verdict.release)) {
+    return refuse(acquisition, `the \`finally\` on line ${String(lineOf(tryStatement.finallyBlock ?? tryStatement))} does more than release \`${name}\`: convert by hand`);
+  }
+  const escape = verdict.escapes[0];
+  if (escape !== undefined) {
+    return refuse(acquisition, `it escapes on line ${String(lineOf(escape.node))}, where it ${escapeWords[escape.how] ?? escape.how}, so it is not this block's to release`);
+  }
+  const outside = findUseOutside(binding.symbol, tryStatement, binding.declaration, acquisition.owner, context.checker);
+  if (outside !== undefined) {
+    return refuse(acquisition, `\`${name}\` is used on line ${String(lineOf(outside))}, outside the \`try\` that would become its \`using\` scope: convert by hand`);
+  }
+  if (writesTo(binding.symbol, tryStatement, context.checker).length !== 1) {
+    return refuse(acquisition, `\`${name}\` is assigned more than once: a \`using\` variable cannot be; convert by hand`);
+  }
+  if (acquisition.resource.disposal === undefined) {
+    return refuse(acquisition, `\`${acquisition.resource.typeName}\` has no \`[Symbol.dispose]\`/\`[Symbol.asyncDispose]\`, so \`using\` cannot release it`);
+  }
+  const releaseRefusal = checkRelease(acquisition, verdict.release, name, context);
+  if (releaseRefusal !== undefined) {
+    return releaseRefusal;
+  }
+  return {
+    acquisition,
+    declaration,
+    name,
+    block,
+    release: verdict.release,
+    tryStatement,
+    keyword: verdict.release.isAsync ? 'await using' : 'using',
+    failureNote: '',
+    addsReleases: undefined,
+    assignment: binding.statement,
+  };
+}
+
+/** `let fd;`, `let fd: FileHandle | undefined;`, `let fd = undefined;`. */
+function isBareDeclaration(declaration: ts.VariableDeclaration): boolean {
+  const initializer = declaration.initializer;
+  return initializer === undefined || (ts.isIdentifier(initializer) && initializer.text === 'undefined');
+}
+
+/** A reference to `symbol` in `owner` outside `scope` and its own declaration. */
+function findUseOutside(symbol: ts.Symbol, scope: ts.Node, declaration: ts.VariableDeclaration, owner: ts.Node, checker: ts.TypeChecker): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined || node === scope) return;
+    if (ts.isIdentifier(node) && node !== declaration.name && node.text === symbol.name && checker.getSymbolAtLocation(node) === symbol) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  return found;
+}
+
+/** The assignments and increments of `symbol` inside `scope`. */
+function writesTo(symbol: ts.Symbol, scope: ts.Node, checker: ts.TypeChecker): ts.Node[] {
+  const writes: ts.Node[] = [];
+  const isIt = (node: ts.Node): boolean => ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol;
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isIt(node.left)) {
+      writes.push(node);
+    }
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && isIt(node.operand)) {
+      writes.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return writes;
 }
 
 /**
@@ -646,6 +779,44 @@ function planFinallyGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts
   };
 }
 
+/**
+ * `let fd; try { fd = open(); body } finally { fd?.close(); }` → `using fd = open(); body`: the
+ * `let` goes, the assignment becomes the declaration, and the `try` opens as a plain block when
+ * statements after it must still run after the release (otherwise its body takes its place).
+ */
+function planAssignedInTry(candidate: ReleasedCandidate, sourceFile: ts.SourceFile): GroupOutcome {
+  const tryStatement = candidate.tryStatement as ts.TryStatement;
+  const assignment = candidate.assignment as ts.ExpressionStatement;
+  const statements = [...candidate.block.statements];
+  const tryIndex = statements.indexOf(tryStatement);
+  const following = statements.slice(tryIndex + 1);
+  const before = statements.slice(0, tryIndex).filter((statement) => statement !== candidate.declaration);
+  const wrap = needsBlock(following, [candidate], declaredNames(tryStatement.tryBlock.statements), before);
+  const layout = tryLayout(tryStatement, sourceFile);
+  if (layout === undefined) {
+    return refuseAll([candidate], `the \`try\` on line ${String(lineOf(tryStatement))} is laid out in a way the codemod does not rewrite (it expects \`try {\` and the closing \`}\` on lines of their own): convert by hand`);
+  }
+  const blockIndent = indentationOf(sourceFile.text, tryStatement.getStart(sourceFile));
+  const assignmentStart = assignment.getStart(sourceFile);
+  const replacements: TextEdit[] = [
+    statementRemoval(candidate.declaration, sourceFile),
+    { start: layout.tryLineStart, end: layout.bodyStart, text: wrap ? `${blockIndent}{\n` : '' },
+    { start: assignmentStart, end: assignmentStart, text: `${candidate.keyword} ` },
+    { start: layout.closeLineStart, end: layout.afterEnd, text: wrap ? `${blockIndent}}\n` : '' },
+  ];
+  // In a block of its own the body keeps its depth; in place of the `try` it moves out one level.
+  const indents: IndentChange[] = wrap ? [] : [{ start: layout.bodyStart - 1, end: layout.closeLineStart, unit: layout.bodyUnit, direction: -1 }];
+  return {
+    conversion: {
+      members: [{ ...toMember(candidate), description: `let ${candidate.name}; ${candidate.name} = … → ${candidate.keyword} ${candidate.name} = …` }],
+      dropsRelease: true,
+      declarationStart: candidate.declaration.getStart(sourceFile),
+      replacements,
+      indents,
+    },
+  };
+}
+
 /** Releases that end the block: `const c = open(); work(c); c.close();`. */
 function planTrailingGroup(unsorted: readonly ReleasedCandidate[], sourceFile: ts.SourceFile): GroupOutcome {
   const group = [...unsorted].sort((left, right) => left.declaration.getStart() - right.declaration.getStart());
@@ -688,10 +859,48 @@ function isHarmlessReturn(statement: ts.Statement, group: readonly Candidate[]):
   const isPlainRead = (expression: ts.Expression): boolean => {
     if (ts.isIdentifier(expression)) return !names.has(expression.text);
     if (ts.isPropertyAccessExpression(expression)) return isPlainRead(expression.expression);
+    if (ts.isElementAccessExpression(expression)) return isPlainRead(expression.expression) && isPlainRead(expression.argumentExpression);
+    if (ts.isParenthesizedExpression(expression) || ts.isNonNullExpression(expression) || ts.isAsExpression(expression) || ts.isSatisfiesExpression(expression)) {
+      return isPlainRead(expression.expression);
+    }
+    // `doc?.n ?? 0`, `count > 0 ? count : undefined`, `!found`: operators on plain reads call nothing
+    // of the resource, which the names check keeps out of them.
+    if (ts.isBinaryExpression(expression)) return plainOperators.has(expression.operatorToken.kind) && isPlainRead(expression.left) && isPlainRead(expression.right);
+    if (ts.isPrefixUnaryExpression(expression)) return expression.operator !== ts.SyntaxKind.PlusPlusToken && expression.operator !== ts.SyntaxKind.MinusMinusToken && isPlainRead(expression.operand);
+    if (ts.isTypeOfExpression(expression)) return isPlainRead(expression.expression);
+    if (ts.isConditionalExpression(expression)) return isPlainRead(expression.condition) && isPlainRead(expression.whenTrue) && isPlainRead(expression.whenFalse);
+    if (ts.isTemplateExpression(expression)) return expression.templateSpans.every((span) => isPlainRead(span.expression));
+    if (ts.isArrayLiteralExpression(expression)) return expression.elements.every((element) => !ts.isSpreadElement(element) && isPlainRead(element));
+    if (ts.isObjectLiteralExpression(expression)) {
+      return expression.properties.every(
+        (property) =>
+          (ts.isPropertyAssignment(property) && !ts.isComputedPropertyName(property.name) && isPlainRead(property.initializer)) ||
+          (ts.isShorthandPropertyAssignment(property) && !names.has(property.name.text)),
+      );
+    }
     return ts.isLiteralExpression(expression) || [ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword].includes(expression.kind);
   };
   return statement.expression === undefined || isPlainRead(statement.expression);
 }
+
+const plainOperators = new Set([
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken,
+]);
 
 /**
  * Whether the conversion needs a block of its own: statements after the `try` that ran after the
