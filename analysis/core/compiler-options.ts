@@ -14,14 +14,15 @@ interface EffectiveOptionHelpers {
 const helpers = ts as unknown as EffectiveOptionHelpers;
 
 export function getEffectiveTarget(options: ts.CompilerOptions): ts.ScriptTarget {
-  return helpers.getEmitScriptTarget?.(options) ?? options.target ?? ts.ScriptTarget.ES5;
+  return helpers.getEmitScriptTarget?.(options) ?? options.target ?? ts.ScriptTarget.LatestStandard;
 }
 
 export function getEffectiveModuleKind(options: ts.CompilerOptions): ts.ModuleKind {
   return helpers.getEmitModuleKind?.(options) ?? options.module ?? ts.ModuleKind.CommonJS;
 }
 
-const modulesWithTopLevelAwait = new Set([ts.ModuleKind.ES2022, ts.ModuleKind.ESNext, ts.ModuleKind.System, ts.ModuleKind.Preserve]);
+// `system` allows it too, but TypeScript 6 deprecates it.
+const modulesWithTopLevelAwait = new Set([ts.ModuleKind.ES2022, ts.ModuleKind.ESNext, ts.ModuleKind.Preserve]);
 
 /** Whether TypeScript accepts a top-level `await` in `sourceFile` (else TS1378, TS2854 or TS1309). */
 export function supportsTopLevelAwait(sourceFile: ts.SourceFile, options: ts.CompilerOptions): boolean {
@@ -34,7 +35,7 @@ export function supportsTopLevelAwait(sourceFile: ts.SourceFile, options: ts.Com
   }
   if (module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext) {
     // Only an ES module may: `.mts`, or `.ts` under a `package.json` with `"type": "module"`.
-    return ts.getImpliedNodeFormatForFile(sourceFile.fileName as ts.Path, undefined, ts.sys, options) === ts.ModuleKind.ESNext;
+    return ts.getImpliedNodeFormatForFile(sourceFile.fileName, undefined, ts.sys, options) === ts.ModuleKind.ESNext;
   }
   return false;
 }

@@ -425,8 +425,13 @@ function getSignatureDeclaration(
 }
 
 /** The single statement body of `[Symbol.asyncDispose]() { await this.close(); }` names `close`. */
-function getMethodsTheDisposalCalls(type: ts.Type, checker: ts.TypeChecker): string[] {
-  const names: string[] = [];
+/**
+ * The methods of its own that the type's disposal consists of (`[Symbol.asyncDispose]() { return
+ * this.close(); }`), and whether it calls each without arguments: only then is calling it by hand
+ * the same operation (`endSession({ force: true })` is not what `endSession()` does).
+ */
+function getMethodsTheDisposalCalls(type: ts.Type, checker: ts.TypeChecker): { name: string; withoutArguments: boolean }[] {
+  const names: { name: string; withoutArguments: boolean }[] = [];
   for (const member of getDisposalMembers(type, checker)) {
     for (const declaration of member.getDeclarations() ?? []) {
       if (!ts.isMethodDeclaration(declaration) || declaration.body?.statements.length !== 1) {
@@ -448,7 +453,7 @@ function getMethodsTheDisposalCalls(type: ts.Type, checker: ts.TypeChecker): str
         ts.isPropertyAccessExpression(expression.expression) &&
         expression.expression.expression.kind === ts.SyntaxKind.ThisKeyword
       ) {
-        names.push(expression.expression.name.text);
+        names.push({ name: expression.expression.name.text, withoutArguments: expression.arguments.length === 0 });
       }
     }
   }
@@ -468,10 +473,15 @@ export function describeResource(
   const { checker } = context;
   const disposal = getDisposalKind(type, checker);
   const wasmBindgenRelease = disposal === undefined ? undefined : getWasmBindgenReleaseMethod(type, checker);
-  const ownDisposalMethods = disposal === undefined ? [] : [...getMethodsTheDisposalCalls(type, checker), ...(wasmBindgenRelease === undefined ? [] : [wasmBindgenRelease])];
+  const disposalCalls = disposal === undefined ? [] : getMethodsTheDisposalCalls(type, checker);
+  const ownDisposalMethods = [
+    ...disposalCalls.filter((call) => call.withoutArguments).map((call) => call.name),
+    ...(wasmBindgenRelease === undefined ? [] : [wasmBindgenRelease]),
+  ];
   const releaseForms: ReleaseForm[] = [...(known?.release ?? [])];
   if (disposal !== undefined) {
-    for (const name of new Set([...conventionalReleaseMethods, ...ownDisposalMethods])) {
+    // A method the disposal calls releases even when called differently (`endSession()`).
+    for (const name of new Set([...conventionalReleaseMethods, ...disposalCalls.map((call) => call.name), ...ownDisposalMethods])) {
       if (hasMethod(type, name, checker) && !releaseForms.some((form) => form.kind === 'method' && form.name === name)) {
         releaseForms.push({ kind: 'method', name });
       }

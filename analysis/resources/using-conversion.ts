@@ -1,7 +1,7 @@
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
-import { lineOf } from '../core/source-text.js';
+import { lineOf, shorten } from '../core/source-text.js';
 import type { TextEdit } from '../core/text-edit.js';
 import { isReassigned } from '../core/is-reassigned.js';
 import { supportsTopLevelAwait } from '../core/compiler-options.js';
@@ -199,8 +199,35 @@ function refuse(acquisition: ResourceAcquisition, reason: string): UsingRefusal 
   return { acquisition, node: binding.kind === 'discarded' || binding.kind === 'argument' ? acquisition.expression : binding.statement, reason };
 }
 
+/** The release as a reason quotes it: one line, and short (a callback argument is cut). */
 function describeRelease(release: ReleaseSite): string {
-  return `\`${release.call.getText()}\``;
+  return `\`${shorten(release.call.getText())}\``;
+}
+
+/**
+ * How a resource whose type has no disposal can still be released by `using`: with the release
+ * the code makes, or else one the type has; no method is named that the type does not have.
+ */
+function describeAdapter(verdict: ResourceLifetimeVerdict, name: string): string {
+  const resource = verdict.acquisition.resource;
+  const release = verdict.releases.length === 1 ? verdict.releases[0] : undefined;
+  const method = resource.releaseForms.find((form) => form.kind === 'method');
+  const releaseText = release !== undefined ? shorten(release.call.getText()) : method !== undefined ? `${name}.${method.name}()` : undefined;
+  return releaseText === undefined
+    ? 'it needs an adapter (a `DisposableStack` whose `defer` callback releases it, or a wrapper type whose disposal is the release)'
+    : `it needs an adapter (for example \`using stack = new DisposableStack(); stack.defer(() => ${releaseText});\`, or a wrapper type whose disposal is the release)`;
+}
+
+/** `try { c.close(); } catch {}` in the `finally`: `using` never swallows a disposal's error. */
+function checkSwallowedError(acquisition: ResourceAcquisition, release: ReleaseSite): UsingRefusal | undefined {
+  const finallyBlock = release.finallyOf?.finallyBlock;
+  for (let node: ts.Node = release.statement; finallyBlock !== undefined && node !== finallyBlock && !ts.isSourceFile(node); node = node.parent) {
+    const parent = node.parent;
+    if (ts.isTryStatement(parent) && parent.tryBlock === node && parent.catchClause !== undefined) {
+      return refuse(acquisition, `the error of ${describeRelease(release)} is caught on line ${String(lineOf(parent.catchClause))}: \`using\` would let it propagate (combined with the body's error in a \`SuppressedError\`)`);
+    }
+  }
+  return undefined;
 }
 
 const escapeWords: Record<string, string> = {
@@ -240,8 +267,14 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
       return undefined;
     case 'never-released':
       return leaveToAPerson(verdict, context, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
-    case 'released-in-some-branches':
+    case 'released-in-some-branches': {
+      const handedOn = verdict.escapes[0];
+      if (verdict.releases.length === 0 && handedOn !== undefined) {
+        // Never released here: handed on in some branches (`form.addPart(stream)`), kept in the others.
+        return refuse(acquisition, `never released here, and handed on only in some branches (line ${String(lineOf(handedOn.node))}, where it ${escapeWords[handedOn.how] ?? handedOn.how}): \`using\` would release it in the others; decide by hand`);
+      }
       return refuse(acquisition, 'released in some branches only: `using` would release it on the others too; decide by hand');
+    }
     case 'overwritten':
       return refuse(acquisition, `assigned again on line ${String(lineOf(verdict.overwrite))} while still held, so this value is never released: release it before the assignment, then convert by hand`);
     case 'missed-on-early-exit':
@@ -299,16 +332,19 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
   if (binding.declarationKind === 'let' && isReassigned(binding.symbol, acquisition.owner, context.checker)) {
     return refuse(acquisition, `\`${name}\` is reassigned: a \`using\` variable cannot be, and the release would apply to another value`);
   }
+  // What the type and the release are decides before where the value goes: those are facts of the
+  // code, while an escape (a callback, a `for await`) may be a use the analysis over-reads.
+  if (acquisition.resource.disposal === undefined) {
+    return refuse(acquisition, `\`${acquisition.resource.typeName}\` has no \`[Symbol.dispose]\`/\`[Symbol.asyncDispose]\`, so \`using\` cannot release it: ${describeAdapter(verdict, name)}`);
+  }
+  const onlyRelease = verdict.releases.length === 1 ? verdict.releases[0] : undefined;
+  const releaseFirst = onlyRelease === undefined ? undefined : checkRelease(acquisition, onlyRelease, name, context) ?? checkSwallowedError(acquisition, onlyRelease);
+  if (releaseFirst !== undefined) {
+    return releaseFirst;
+  }
   const escape = verdict.escapes[0];
   if (escape !== undefined) {
     return refuse(acquisition, `it escapes on line ${String(lineOf(escape.node))}, where it ${escapeWords[escape.how] ?? escape.how}, so it is not this block's to release`);
-  }
-  if (acquisition.resource.disposal === undefined) {
-    const typeName = acquisition.resource.typeName;
-    return refuse(
-      acquisition,
-      `\`${typeName}\` has no \`[Symbol.dispose]\`/\`[Symbol.asyncDispose]\`, so \`using\` cannot release it: it needs an adapter (for example \`using stack = new DisposableStack(); stack.defer(() => ${name}.release());\`, or a wrapper type whose disposal is the release)`,
-    );
   }
   if (verdict.releases.length === 0 && verdict.kind === 'never-released') {
     return classifyUnreleased(verdict, context, binding, block);
@@ -317,10 +353,6 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     return refuse(acquisition, `released in ${String(verdict.releases.length)} places (${verdict.releases.map(describeRelease).join(', ')}): convert by hand`);
   }
   const release = verdict.releases[0] as ReleaseSite;
-  const releaseRefusal = checkRelease(acquisition, release, name, context);
-  if (releaseRefusal !== undefined) {
-    return releaseRefusal;
-  }
   const keyword: UsingKeyword = release.isAsync ? 'await using' : 'using';
   const escapingPromise = findPromiseEscapingBlock(acquisition, context);
   if (escapingPromise !== undefined) {
@@ -333,7 +365,7 @@ function classifyReleased(verdict: ResourceLifetimeVerdict, context: ResourceAna
     }
     const finallyBlock = tryStatement.finallyBlock;
     if (finallyBlock === undefined || release.statement.parent !== finallyBlock) {
-      return refuse(acquisition, describeNestedRelease(release, finallyBlock));
+      return refuse(acquisition, describeNestedRelease(release));
     }
     if (!isPlainReleaseStatement(release)) {
       return refuse(acquisition, `the release ${describeRelease(release)} is part of a larger statement: convert by hand`);
@@ -531,14 +563,8 @@ function classifyUnreleased(verdict: ResourceLifetimeVerdict, context: ResourceA
   };
 }
 
-/** `try { c.close(); } catch {}` inside the `finally`, or `if (c) c.close()`. */
-function describeNestedRelease(release: ReleaseSite, finallyBlock: ts.Block | undefined): string {
-  for (let node: ts.Node = release.statement; node !== finallyBlock && !ts.isSourceFile(node); node = node.parent) {
-    const parent = node.parent;
-    if (ts.isTryStatement(parent) && parent.tryBlock === node && parent.catchClause !== undefined) {
-      return `the error of ${describeRelease(release)} is caught on line ${String(lineOf(parent.catchClause))}: \`using\` would let it propagate (combined with the body's error in a \`SuppressedError\`)`;
-    }
-  }
+/** `if (c) c.close()` in the `finally` (a swallowed error was refused before, by {@link checkSwallowedError}). */
+function describeNestedRelease(release: ReleaseSite): string {
   return `the release ${describeRelease(release)} is conditional or nested in the \`finally\`: convert by hand`;
 }
 
@@ -565,7 +591,7 @@ function whyAwaitIsUnavailable(owner: ResourceAcquisition['owner'], context: Res
   }
   return supportsTopLevelAwait(owner, context.program.getCompilerOptions())
     ? undefined
-    : 'this module cannot use top-level `await` (it needs `module` `es2022`, `esnext`, `system`, `preserve` or `node16`+ with the file as an ES module, and `target` `es2017` or later)';
+    : 'this module cannot use top-level `await` (it needs `module` `es2022`, `esnext`, `preserve` or `node16`+ with the file as an ES module, and `target` `es2017` or later)';
 }
 
 
@@ -857,6 +883,8 @@ function isHarmlessReturn(statement: ts.Statement, group: readonly Candidate[]):
   if (!ts.isReturnStatement(statement)) return false;
   const names = new Set(group.map((candidate) => candidate.name));
   const isPlainRead = (expression: ts.Expression): boolean => {
+    // `return handle !== undefined`, `return !handle`: the variable is read, the object is not.
+    if (isPresenceTest(expression)) return true;
     if (ts.isIdentifier(expression)) return !names.has(expression.text);
     if (ts.isPropertyAccessExpression(expression)) return isPlainRead(expression.expression);
     if (ts.isElementAccessExpression(expression)) return isPlainRead(expression.expression) && isPlainRead(expression.argumentExpression);
@@ -882,6 +910,33 @@ function isHarmlessReturn(statement: ts.Statement, group: readonly Candidate[]):
   };
   return statement.expression === undefined || isPlainRead(statement.expression);
 }
+
+const isNullishLiteral = (expression: ts.Expression): boolean =>
+  expression.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(expression) && expression.text === 'undefined') || ts.isVoidExpression(expression);
+
+/** `x === undefined`, `x != null`, `!x`: whether a variable holds anything, not what it holds. */
+function isPresenceTest(expression: ts.Expression): boolean {
+  if (ts.isPrefixUnaryExpression(expression)) {
+    return expression.operator === ts.SyntaxKind.ExclamationToken && ts.isIdentifier(skipParentheses(expression.operand));
+  }
+  if (!ts.isBinaryExpression(expression) || !equalityOperators.has(expression.operatorToken.kind)) {
+    return false;
+  }
+  const left = skipParentheses(expression.left);
+  const right = skipParentheses(expression.right);
+  return (ts.isIdentifier(left) && isNullishLiteral(right)) || (ts.isIdentifier(right) && isNullishLiteral(left));
+}
+
+function skipParentheses(expression: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(expression) ? skipParentheses(expression.expression) : expression;
+}
+
+const equalityOperators = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
 
 const plainOperators = new Set([
   ts.SyntaxKind.QuestionQuestionToken,

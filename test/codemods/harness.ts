@@ -51,6 +51,8 @@ export interface CodemodFixture {
   input: string;
   /** `undefined` for a refusal case: the file must come out byte-identical, with a refusal reported. */
   output: string | undefined;
+  /** The reason a refusal case must report (the text after "not converted: "). */
+  refusal?: string | undefined;
   options: Record<string, unknown>;
   /** From `<case>.tsconfig.json`: compiler options that replace the defaults for this case (a project without `esnext.disposable`). */
   compilerOptions?: Record<string, unknown>;
@@ -58,11 +60,12 @@ export interface CodemodFixture {
   supportFiles?: Record<string, string>;
 }
 
-const CASE_FILE = /\.(input\.ts|output\.ts|options\.json|tsconfig\.json)$/;
+const CASE_FILE = /\.(input\.ts|output\.ts|options\.json|tsconfig\.json|refusal\.txt)$/;
 
 /**
- * The cases in `directory`: `<case>.input.ts`, optional `<case>.output.ts`, `<case>.options.json`
- * and `<case>.tsconfig.json` (`{ "compilerOptions": … }` replacing the defaults). Any other file
+ * The cases in `directory`: `<case>.input.ts`, optional `<case>.output.ts`, `<case>.options.json`,
+ * `<case>.tsconfig.json` (`{ "compilerOptions": … }` replacing the defaults) and, for a refusal,
+ * `<case>.refusal.txt` (the reason the report must give). Any other file
  * there (a shared fake module the cases import) is copied next to every case.
  */
 export function readCodemodFixtures(directory: string): CodemodFixture[] {
@@ -82,6 +85,7 @@ export function readCodemodFixtures(directory: string): CodemodFixture[] {
         name,
         input: read(fileName) ?? '',
         output: read(`${name}.output.ts`),
+        refusal: read(`${name}.refusal.txt`)?.trim(),
         options: options === undefined ? {} : (JSON.parse(options) as Record<string, unknown>),
         ...(tsconfig === undefined ? {} : { compilerOptions: (JSON.parse(tsconfig) as { compilerOptions: Record<string, unknown> }).compilerOptions }),
         ...(Object.keys(supportFiles).length === 0 ? {} : { supportFiles }),
@@ -115,6 +119,9 @@ export async function checkCodemodFixture(codemod: Codemod, fixture: CodemodFixt
     if (fixture.output === undefined) {
       expect(actual, 'a case without .output.ts must stay byte-identical').toBe(fixture.input);
       expect(first.refusals.length, 'a case without .output.ts must report why it refused').toBeGreaterThan(0);
+      if (fixture.refusal !== undefined) {
+        expect(first.refusals.map((refusal) => refusal.message.split(' not converted: ')[1] ?? refusal.message), 'the reason given').toContain(fixture.refusal);
+      }
     } else {
       expect(actual).toBe(fixture.output);
     }

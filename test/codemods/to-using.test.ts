@@ -22,6 +22,8 @@ describe('to-using fixtures', () => {
   it('cover the conversions and every refusal the codemod documents', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(25);
     const refused = fixtures.filter((fixture) => fixture.output === undefined).map((fixture) => fixture.name);
+    // Every refusal's reason is read and checked true once, then held in `<case>.refusal.txt`.
+    expect(fixtures.filter((fixture) => fixture.output === undefined && fixture.refusal === undefined).map((fixture) => fixture.name)).toEqual([]);
     expect(refused).toEqual(
       expect.arrayContaining([
         'refuse-reassigned',

@@ -389,6 +389,26 @@ export async function open(port: number) {
 }`,
     },
     {
+      name: "a method the disposal calls with other arguments still releases",
+      code: `class Session {
+  async ping(): Promise<void> {}
+  async endSession(options: { force?: boolean } = {}): Promise<void> {
+    await Promise.resolve(options.force);
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.endSession({ force: true });
+  }
+}
+export async function run() {
+  const session = new Session();
+  try {
+    await session.ping();
+  } finally {
+    await session.endSession();
+  }
+}`,
+    },
+    {
       name: "a temporary handed to a callee that releases it",
       code: `import { open, type FileHandle } from 'node:fs/promises';
 async function finish(handle: FileHandle) {
