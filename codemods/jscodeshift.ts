@@ -35,6 +35,7 @@ const BYTE_ORDER_MARK = '\uFEFF';
  */
 export function createJscodeshiftTransform(codemod: Codemod): JscodeshiftTransform {
   const projects = new Map<string, Project>();
+  const reportedWarnings = new Set<string>();
 
   return (fileInfo, api, options) => {
     const filePath = resolve(fileInfo.path);
@@ -70,6 +71,11 @@ export function createJscodeshiftTransform(codemod: Codemod): JscodeshiftTransfo
     }
     for (const refusal of outcome.refusals) {
       if (refusal.filePath === filePath) report(refusal.line, refusal.message);
+    }
+    for (const warning of outcome.warnings) {
+      // Once per worker: it is about the package, not the file.
+      if (!reportedWarnings.has(warning.message)) api.report?.(`warning: ${warning.message}`);
+      reportedWarnings.add(warning.message);
     }
     if (file === undefined || file.status === 'skipped') {
       if (file?.reason !== undefined) api.report?.(`skipped: ${file.reason}`);

@@ -31,6 +31,8 @@ export interface CodemodJsonReport {
   files: { file: string; status: CodemodFileStatus; reason?: string }[];
   conversions: { file: string; line: number; reason: string }[];
   refusals: { file: string; line: number; reason: string }[];
+  /** What the kept conversions need from outside the code (a runtime floor), one per problem. */
+  warnings: { file: string; line: number; reason: string }[];
 }
 
 export function countFiles(report: CodemodRunReport): CodemodCounts {
@@ -70,6 +72,7 @@ export function toJsonReport(report: CodemodRunReport): CodemodJsonReport {
     })),
     conversions: report.conversions.map(finding),
     refusals: report.refusals.map(finding),
+    warnings: report.warnings.map(finding),
   };
 }
 
@@ -95,6 +98,12 @@ export function formatSummary(report: CodemodRunReport, { color }: FormatSummary
     lines.push(colors.bold('Refused:'));
     for (const refusal of report.refusals) {
       lines.push(`  ${colors.yellow(at(refusal))} ${refusal.message}`);
+    }
+  }
+  if (report.warnings.length > 0) {
+    lines.push(colors.bold('Warnings:'));
+    for (const warning of report.warnings) {
+      lines.push(`  ${colors.yellow(at(warning))} ${warning.message}`);
     }
   }
   const listFiles = (title: string, status: CodemodFileStatus, paint: (text: string) => string): void => {

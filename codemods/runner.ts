@@ -71,6 +71,8 @@ export interface CodemodRunReport {
   files: CodemodFileReport[];
   conversions: CodemodFinding[];
   refusals: CodemodFinding[];
+  /** Project-level warnings about the kept conversions (see `CodemodResult.warnings`). */
+  warnings: CodemodFinding[];
 }
 
 /** Thrown for problems with the invocation itself (no tsconfig, a path that does not exist). */
@@ -218,6 +220,7 @@ export interface TransformProjectOutcome {
   files: CodemodFileReport[];
   conversions: CodemodFinding[];
   refusals: CodemodFinding[];
+  warnings: CodemodFinding[];
 }
 
 /** Per file while the run is in progress; becomes a `CodemodFileReport` at the end. */
@@ -298,6 +301,7 @@ export function transformProject(
 
   const conversions: CodemodFinding[] = [];
   const refusals: CodemodFinding[] = [];
+  const warnings: CodemodFinding[] = [];
   const partners = new Map<string, Set<string>>();
   const neededBy = new Map<string, string[]>();
   for (const result of results) {
@@ -312,6 +316,9 @@ export function transformProject(
     }
     conversions.push(...result.conversions);
     refusals.push(...result.refusals);
+    for (const warning of result.warnings) {
+      if (!warnings.some((known) => known.filePath === warning.filePath && known.message === warning.message)) warnings.push(warning);
+    }
   }
   const isActive = (state: FileState): boolean => state.status !== 'skipped' && state.status !== 'errored';
 
@@ -414,7 +421,8 @@ export function transformProject(
     files.push(report);
   }
   const byPosition = (a: CodemodFinding, b: CodemodFinding): number => a.filePath.localeCompare(b.filePath) || a.line - b.line;
-  return { files, conversions: keptConversions.sort(byPosition), refusals: refusals.sort(byPosition) };
+  // A warning is about what the conversions need: with none kept, there is nothing to warn about.
+  return { files, conversions: keptConversions.sort(byPosition), refusals: refusals.sort(byPosition), warnings: keptConversions.length > 0 ? warnings.sort(byPosition) : [] };
 }
 
 /** Each partner (transitively) of a file in `held`, with the file it goes with and that file's reason. */

@@ -1,5 +1,6 @@
 import { createResourceAnalysisContext } from '../analysis/resources/context.js';
 import { planUsingConversions } from '../analysis/resources/using-conversion.js';
+import { checkUsingRuntimeFloor } from './runtime-floor.js';
 import type { Codemod } from './types.js';
 import { createCodemodResult } from './types.js';
 
@@ -42,6 +43,10 @@ const toUsing: Codemod<ToUsingOptions> = {
         result.refusals.push({ filePath, line: lineOf(refusal.node.getStart(sourceFile)), message: `\`${refusal.acquisition.acquirer}\` not converted: ${refusal.reason}` });
       }
       if (plan.edits.length > 0) result.edits.set(filePath, plan.edits);
+      if (plan.conversions.length > 0) {
+        const warning = checkUsingRuntimeFloor(filePath, program);
+        if (warning !== undefined && !result.warnings.some((known) => known.filePath === warning.filePath)) result.warnings.push(warning);
+      }
     }
     return result;
   },

@@ -45,6 +45,11 @@ export interface CodemodResult {
   conversions: CodemodFinding[];
   refusals: CodemodFinding[];
   /**
+   * What the conversions need from outside the code (a runtime floor the package does not
+   * promise): reported with them, and dropped when verification keeps none.
+   */
+  warnings: CodemodFinding[];
+  /**
    * Files whose edits are one change: a function whose signature changed and the files of the
    * callers updated for it. When verification reverts one of them, or the git guard holds one
    * back, the others are reverted too, so that no caller keeps a check for an error its callee can
@@ -78,5 +83,5 @@ export interface Codemod<Options = Record<string, unknown>> {
 
 /** An empty result to start from. */
 export function createCodemodResult(): CodemodResult {
-  return { edits: new Map(), createdFiles: new Map(), conversions: [], refusals: [], revertTogether: [], neededBy: new Map() };
+  return { edits: new Map(), createdFiles: new Map(), conversions: [], refusals: [], warnings: [], revertTogether: [], neededBy: new Map() };
 }
