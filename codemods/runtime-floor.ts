@@ -39,7 +39,7 @@ function findPackageJson(fromDirectory: string): string | undefined {
 function readManifest(path: string): PackageManifest | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as PackageManifest) : undefined;
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -128,6 +128,7 @@ describe('predictable codemod', () => {
       ],
       conversions: [{ file: 'a.ts', line: 1, reason: 'var → let' }],
       refusals: [{ file: 'a.ts', line: 2, reason: 'loop variable: `let` would give each iteration its own binding' }],
+      warnings: [],
     });
   });
 
