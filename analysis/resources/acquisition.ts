@@ -409,6 +409,40 @@ function isLibIterator(type: ts.Type, context: ResourceAnalysisContext): boolean
   );
 }
 
+/**
+ * Whether any signature the callee has could return a resource: a table entry, or a declared
+ * return type that is disposable or not known until the call is resolved (a type parameter, a
+ * conditional type). Answered from the callee's type alone, before resolving the call: resolving
+ * checks every argument against every overload, which was most of the time a run spent on calls
+ * like `items.map(…)` that cannot return a resource.
+ */
+function mayReturnAResource(expression: ts.CallExpression | ts.NewExpression, context: ResourceAnalysisContext): boolean {
+  const { checker } = context;
+  const calleeType = checker.getTypeAtLocation(expression.expression);
+  const signatures = ts.isNewExpression(expression) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+  if (signatures.length === 0 || (calleeType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) {
+    return true;
+  }
+  return signatures.some((signature) => {
+    const declaration = signature.getDeclaration() as ts.Declaration | undefined;
+    if (declaration === undefined || findKnownResource(declaration, context.knownResources, context.program) !== undefined) {
+      return true;
+    }
+    const returnType = signature.getReturnType();
+    return couldBeDisposable(returnType, checker) || couldBeDisposable(getAwaitedType(returnType, checker), checker);
+  });
+}
+
+function couldBeDisposable(type: ts.Type, checker: ts.TypeChecker): boolean {
+  return (getNonNullishConstituents(type) ?? []).some(
+    (part) =>
+      // `T`, `T & {}`, `ReturnType<F>`: only the resolved call tells.
+      tsutils.intersectionConstituents(part).some((piece) => (piece.flags & (ts.TypeFlags.Instantiable | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) ||
+      (tsutils.isObjectType(part) && tsutils.isObjectFlagSet(part, ts.ObjectFlags.Mapped)) ||
+      getDisposalKind(part, checker) !== undefined,
+  );
+}
+
 function getSignatureDeclaration(
   expression: ts.CallExpression | ts.NewExpression,
   checker: ts.TypeChecker,
@@ -424,7 +458,6 @@ function getSignatureDeclaration(
   return undefined;
 }
 
-/** The single statement body of `[Symbol.asyncDispose]() { await this.close(); }` names `close`. */
 /**
  * The methods of its own that the type's disposal consists of (`[Symbol.asyncDispose]() { return
  * this.close(); }`), and whether it calls each without arguments: only then is calling it by hand
@@ -524,6 +557,9 @@ export function getResourceAcquisition(
     return undefined;
   }
   if (ts.isSourceFile(owner) && !context.checkModuleTopLevel) {
+    return undefined;
+  }
+  if (!mayReturnAResource(expression, context)) {
     return undefined;
   }
   const declaration = getSignatureDeclaration(expression, checker);
