@@ -3,6 +3,7 @@ import { typeOrValueSpecifiersSchema } from '@typescript-eslint/type-utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import ts from 'typescript';
 
+import { getAcquirerText } from '../analysis/resources/acquisition.js';
 import type { AdditionalResourceSpecifier } from '../analysis/resources/known-resources.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resources/context.js';
 import {
@@ -137,13 +138,6 @@ function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.Ne
   }
 }
 
-/** `inspect()`, `store.keep()`, `new Wrapper()`: the callee as the message names it. */
-function describeCallee(call: ts.CallExpression | ts.NewExpression): string {
-  const callee = call.expression;
-  const text = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? `${ts.isIdentifier(callee.expression) || callee.expression.kind === ts.SyntaxKind.ThisKeyword ? `${callee.expression.getText()}.` : ''}${callee.name.text}` : 'call';
-  return ts.isNewExpression(call) ? `new ${text}()` : `${text}()`;
-}
-
 function lineOf(node: ts.Node): number {
   const sourceFile = node.getSourceFile();
   return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
@@ -255,7 +249,7 @@ export default createRule<Options, MessageId>({
         exit: verdict.kind === 'missed-on-early-exit' ? (verdict.exit.getFirstToken()?.getText() ?? 'return') : '',
         tryLine: verdict.kind === 'acquire-try-gap' ? String(lineOf(verdict.tryStatement)) : '',
         scope: verdict.kind === 'promise-escapes-release-scope' && verdict.releasedBy === 'finally' ? '`try`' : 'block',
-        callee: verdict.kind === 'borrowed-temporary' ? describeCallee(verdict.call) : '',
+        callee: verdict.kind === 'borrowed-temporary' ? getAcquirerText(verdict.call) : '',
       };
       const nameNode = binding.kind === 'discarded' || binding.kind === 'argument' ? acquisition.valueExpression : binding.name;
       // The suggestion is the rewrite `to-using` plans for this resource, edit for edit: the

@@ -217,7 +217,8 @@ export function isAcquisitionPosition(expression: ts.CallExpression | ts.NewExpr
   );
 }
 
-function getAcquirerText(expression: ts.CallExpression | ts.NewExpression): string {
+/** `open()`, `pool.connect()`, `new Worker()`: a call as messages name it. */
+export function getAcquirerText(expression: ts.CallExpression | ts.NewExpression): string {
   const callee = expression.expression;
   const text = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)
     ? `${ts.isIdentifier(callee.expression) || callee.expression.kind === ts.SyntaxKind.ThisKeyword ? callee.expression.getText() : '…'}.${callee.name.text}`
