@@ -10,6 +10,7 @@ type RuleEntry = TSESLint.SharedConfig.RuleEntry;
 /** A flat-config preset, shaped as ESLint accepts it and as `typescript-eslint` publishes its own. */
 export interface PredictableFlatConfig {
   name: string;
+  files: string[];
   plugins: Record<string, TSESLint.FlatConfig.Plugin>;
   languageOptions: TSESLint.FlatConfig.LanguageOptions;
   rules: Record<`predictable/${RuleName}`, RuleEntry>;
@@ -36,7 +37,10 @@ const plugin = {
 
 // Every rule needs the type checker, so the presets turn typed linting on the way
 // `typescript-eslint`'s `recommendedTypeChecked` expects users to: the project service finds the
-// nearest tsconfig of each file, so no `project` list has to be kept in step by hand.
+// nearest tsconfig of each file, so no `project` list has to be kept in step by hand. They apply to
+// TypeScript files only: typed linting of a file no tsconfig includes (`eslint.config.js` itself,
+// a build script) is a parsing error, and the rules have nothing to say about JavaScript anyway.
+const typescriptFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 const typedLanguageOptions: TSESLint.FlatConfig.LanguageOptions = {
   parser: typescriptEslintParser,
   parserOptions: { projectService: true },
@@ -44,6 +48,7 @@ const typedLanguageOptions: TSESLint.FlatConfig.LanguageOptions = {
 
 plugin.configs.recommended = {
   name: 'predictable/recommended',
+  files: typescriptFiles,
   plugins: { predictable: plugin },
   languageOptions: typedLanguageOptions,
   rules: presetRules((ruleName) => (rules[ruleName].meta.docs?.recommended === true ? 'error' : undefined)),
@@ -51,6 +56,7 @@ plugin.configs.recommended = {
 
 plugin.configs.strict = {
   name: 'predictable/strict',
+  files: typescriptFiles,
   plugins: { predictable: plugin },
   languageOptions: typedLanguageOptions,
   rules: presetRules((ruleName) => {
