@@ -109,6 +109,9 @@ export async function runCodemod(codemod: Codemod, runOptions: RunCodemodOptions
   }
 
   const gitGuard = dry || runOptions.force === true ? undefined : createGitGuard();
+  if (gitGuard !== undefined) {
+    refuseUnrevertableTargets(gitGuard(targetFiles), cwd);
+  }
   const outcome = transformProject(codemod, project, targetFiles, {
     mark: runOptions.mark ?? false,
     options: withDefaultOptions(codemod, runOptions.options ?? {}),
@@ -134,6 +137,27 @@ export async function runCodemod(codemod: Codemod, runOptions: RunCodemodOptions
   }
 
   return { codemod: codemod.name, cwd, tsconfig, dry, ...outcome };
+}
+
+/**
+ * A migration starts from work git can restore, or not at all: rewriting the clean files and
+ * skipping the dirty ones would leave a half-migrated tree that looks finished. Files the run
+ * reaches beyond its targets (callers it updates) are still checked one by one when written.
+ */
+function refuseUnrevertableTargets(refused: ReadonlyMap<string, string>, cwd: string): void {
+  if (refused.size === 0) {
+    return;
+  }
+  const files = [...refused.keys()].sort();
+  const shown = files.slice(0, 5).map((file) => relative(cwd, file));
+  const more = files.length > 5 ? ` and ${String(files.length - 5)} more` : '';
+  const outsideGit = [...refused.values()].every((reason) => reason.startsWith('it is not inside a git repository'));
+  const why = outsideGit
+    ? 'not inside a git repository, so the rewrite could not be reviewed or reverted'
+    : 'uncommitted changes (or untracked), so the rewrite could not be told apart from them or reverted';
+  throw new CodemodUsageError(
+    `refusing to run: ${String(files.length)} file(s) to transform have ${outsideGit ? 'no git history' : 'uncommitted work'}: ${shown.join(', ')}${more}; they are ${why}. Commit or stash them, or pass --force`,
+  );
 }
 
 function withDefaultOptions(codemod: Codemod, given: Record<string, unknown>): Record<string, unknown> {
@@ -200,9 +224,16 @@ export async function selectTargetFiles(selection: SelectTargetFilesOptions): Pr
     ignore: ['**/node_modules/**', ...selection.ignorePatterns],
   });
   const hasWantedExtension = (file: string): boolean => extensions.includes(extname(file).slice(1));
-  return [...new Set(found.map((file) => resolve(file)))]
+  const targets = [...new Set(found.map((file) => resolve(file)))]
     .filter((file) => hasWantedExtension(file) && !DECLARATION_FILE.test(file))
     .sort();
+  if (targets.length === 0) {
+    // "0 scanned" would read as success; a mistyped glob or a wrong folder is a usage error.
+    throw new CodemodUsageError(
+      `no files to transform: ${selection.paths.join(' ')} matched no ${extensions.map((extension) => `.${extension}`).join('/')} file${selection.ignorePatterns.length > 0 ? ' outside the ignore patterns' : ''} (declaration files and node_modules are never transformed)`,
+    );
+  }
+  return targets;
 }
 
 // ---------------------------------------------------------------------------------------------

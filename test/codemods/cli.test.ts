@@ -160,11 +160,19 @@ describe('predictable codemod', () => {
     const project = tempProject({ 'a.ts': 'var a = 1;\n' });
     project.write('a.ts', 'for (var i of []) {}\n');
     const refused = await runCli(project.root, ['var-to-let', '--mark']);
-    expect(refused.stdout).toMatch(/Skipped:\n {2}a\.ts it has uncommitted changes/);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^error: refusing to run: 1 file\(s\) to transform have uncommitted work: a\.ts; .*pass --force\n/);
     expect(project.read('a.ts')).toBe('for (var i of []) {}\n');
 
     await runCli(project.root, ['var-to-let', '--mark', '--force']);
     expect(project.read('a.ts')).toBe('// predictable-codemod: loop variable: `let` would give each iteration its own binding\nfor (var i of []) {}\n');
+  });
+
+  it('calls a glob that matches nothing a usage error, not a run of 0 files', async () => {
+    const project = tempProject({ 'a.ts': 'var a = 1;\n' });
+    const result = await runCli(project.root, ['var-to-let', 'src/**/*.ts']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('error: no files to transform: src/**/*.ts matched no .ts/.tsx/.mts/.cts file (declaration files and node_modules are never transformed)\n');
   });
 
   it('honours --extensions and a repeated --ignore-pattern', async () => {

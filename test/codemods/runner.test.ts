@@ -47,26 +47,29 @@ describe('runCodemod', () => {
   });
 
   describe('git guard', () => {
-    it('refuses a file with uncommitted changes, says why, and still writes the clean one', async () => {
+    it('refuses the whole run when a file to transform has uncommitted changes, naming it and --force', async () => {
       const project = tempProject({ 'dirty.ts': 'var d = 1;\n', 'clean.ts': 'var c = 1;\n' });
       project.write('dirty.ts', 'var d = 2;\n');
-      const report = await runCodemod(varToLet, { cwd: project.root });
-
+      await expect(runCodemod(varToLet, { cwd: project.root })).rejects.toThrow(
+        /^refusing to run: 1 file\(s\) to transform have uncommitted work: dirty\.ts; .*Commit or stash them, or pass --force$/,
+      );
       expect(project.read('dirty.ts')).toBe('var d = 2;\n');
-      expect(project.read('clean.ts')).toBe('let c = 1;\n');
-      const dirty = report.files.find((file) => file.filePath === project.path('dirty.ts'));
-      expect(dirty?.status).toBe('skipped');
-      expect(dirty?.reason).toMatch(/uncommitted changes .*" M".*--force/);
-      expect(report.refusals.map((refusal) => refusal.message)).toEqual([expect.stringMatching(/^not written: it has uncommitted changes/)]);
-      expect(report.conversions.map((conversion) => conversion.filePath)).toEqual([project.path('clean.ts')]);
+      // Nothing is half-migrated: the clean file is left alone too.
+      expect(project.read('clean.ts')).toBe('var c = 1;\n');
+    });
+
+    it('runs when the uncommitted work lies outside the files to transform', async () => {
+      const project = tempProject({ 'src/a.ts': 'var a = 1;\n', 'notes.ts': 'export {};\n' });
+      project.write('notes.ts', 'export const draft = 1;\n');
+      await runCodemod(varToLet, { cwd: project.root, paths: ['src'] });
+      expect(project.read('src/a.ts')).toBe('let a = 1;\n');
     });
 
     it('treats an untracked file as uncommitted work', async () => {
       const project = tempProject({ 'tracked.ts': 'export {};\n' });
       project.write('new.ts', 'var n = 1;\n');
-      const report = await runCodemod(varToLet, { cwd: project.root });
+      await expect(runCodemod(varToLet, { cwd: project.root })).rejects.toThrow(/uncommitted work: new\.ts;/);
       expect(project.read('new.ts')).toBe('var n = 1;\n');
-      expect(report.files.find((file) => file.filePath === project.path('new.ts'))?.reason).toMatch(/"\?\?"/);
     });
 
     it('writes a dirty file with force', async () => {
@@ -78,9 +81,8 @@ describe('runCodemod', () => {
 
     it('refuses files outside a git repository unless forced', async () => {
       const project = tempProject({ 'a.ts': 'var a = 1;\n' }, false);
-      const refused = await runCodemod(varToLet, { cwd: project.root });
+      await expect(runCodemod(varToLet, { cwd: project.root })).rejects.toThrow(/have no git history: a\.ts; they are not inside a git repository/);
       expect(project.read('a.ts')).toBe('var a = 1;\n');
-      expect(refused.files[0]?.reason).toMatch(/not inside a git repository/);
 
       await runCodemod(varToLet, { cwd: project.root, force: true });
       expect(project.read('a.ts')).toBe('let a = 1;\n');
@@ -229,19 +231,17 @@ describe('runCodemod', () => {
     expect(kept.refusals).toEqual([]);
   });
 
-  it('reverts a callee when the git guard keeps back the caller it would break', async () => {
+  it('reverts a callee whose rewrite breaks a caller with uncommitted work outside the targets', async () => {
     const project = tempProject({
       'limits.ts': 'export const limit = 5;\n',
       'use.ts': "import { limit } from './limits.js';\nexport const next: number = limit + 1;\nexport const other = 1;\n",
     });
     project.write('use.ts', "import { limit } from './limits.js';\nexport const next: number = limit + 2;\nexport const other = 1;\n");
-    const report = await runCodemod(stringifyNumbers, { cwd: project.root });
+    const report = await runCodemod(stringifyNumbers, { cwd: project.root, paths: ['limits.ts'] });
 
     expect(project.read('limits.ts')).toBe('export const limit = 5;\n');
-    expect(statusOf(report, project, 'use.ts')).toBe('skipped');
-    expect(report.refusals.map((refusal) => refusal.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^not written: it has uncommitted changes/), expect.stringMatching(/^rewrite breaks use\.ts/)]),
-    );
+    expect(statusOf(report, project, 'use.ts')).toBeUndefined();
+    expect(report.refusals.map((refusal) => refusal.message)).toEqual([expect.stringMatching(/^rewrite breaks use\.ts/)]);
   });
 
   describe('mark', () => {
