@@ -22,7 +22,8 @@ export interface CheckOptions {
   cwd: string;
 }
 
-const TYPESCRIPT_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
+/** The files the audit lints; `--staged` narrows git's list with the same globs. */
+export const TYPESCRIPT_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 
 /** typescript-eslint's wording when the project service has no tsconfig that includes a file. */
 const OUTSIDE_TSCONFIG_MESSAGE = /was not found by the project service/;
