@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 interface PackageJson {
+  version: string;
   bin: Record<string, string>;
+  repository: { url: string };
 }
 
 const manifest: unknown = parse(readFileSync(new URL('../.pre-commit-hooks.yaml', import.meta.url), 'utf8'));
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 // The keys pre-commit's manifest accepts (https://pre-commit.com/#new-hooks); it only warns about
 // others, so a misspelt `type_or` would quietly run the hook on every file.
@@ -41,5 +44,13 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(Object.keys(packageJson.bin)).toContain(command);
     // pre-commit appends the file names itself; --staged would check what git has staged instead.
     expect(args).toEqual(['check']);
+  });
+
+  it("is what the README's .pre-commit-config.yaml asks for: this repository, this version's tag, this hook", () => {
+    const snippet = /### pre-commit\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const config = parse(snippet ?? '') as { repos: { repo: string; rev: string; hooks: { id: string }[] }[] };
+    const repositoryUrl = packageJson.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(config.repos).toEqual([{ repo: repositoryUrl, rev: `v${packageJson.version}`, hooks: [{ id: 'predictable' }] }]);
+    expect((manifest as { id: string }[]).map((hook) => hook.id)).toContain('predictable');
   });
 });
