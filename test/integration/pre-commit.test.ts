@@ -1,7 +1,8 @@
 /**
- * The README's pre-commit set-ups, for real: a git repository holding a copy of the example
- * service, this package installed from `npm pack` as a user would install it, and `git commit`
- * refused for a change that adds a leak, then accepted once the leak is fixed.
+ * What a new user does, for real, with this package installed from `npm pack` next to a copy of
+ * the example service: install it (cleanly), paste the README's `eslint.config.js`, and wire the
+ * README's pre-commit set-ups, where `git commit` is refused for a change that adds a leak, then
+ * accepted once the leak is fixed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,10 +28,15 @@ function installedVersion(name: string): string {
   return `${name}@${version}`;
 }
 
-/** The first ```language block under the README heading `### title`, so the test runs what the README says. */
+/** The ```language blocks under the README heading `## title` or `### title`, so the test runs what the README says. */
+function readmeBlocks(title: string, language: string): string[] {
+  const section = readme.split(/^#{2,3} /m).find((part) => part.startsWith(`${title}\n`)) ?? '';
+  return [...section.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((match) => match[1] ?? '');
+}
+
+/** The first such block. */
 function readmeBlock(title: string, language: string): string {
-  const section = readme.split(/^#{2,3} /m).find((part) => part.startsWith(`${title}\n`));
-  const block = section === undefined ? undefined : new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, 'm').exec(section)?.[1];
+  const [block] = readmeBlocks(title, language);
   if (block === undefined) {
     throw new Error(`README has no \`\`\`${language} block under "### ${title}"`);
   }
@@ -60,6 +66,7 @@ const FINDING = /`file` \(FileHandle from `open\(\)`, line \d+\) is released onl
 
 let workspace: string;
 let installed: string;
+let installOutput: string;
 
 beforeAll(() => {
   workspace = mkdtempSync(join(tmpdir(), 'predictable-pre-commit-'));
@@ -67,11 +74,17 @@ beforeAll(() => {
   installed = join(workspace, 'installed');
   mkdirSync(installed);
   writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
-  const versions = ['eslint', 'typescript', 'typescript-eslint', '@types/node', 'async-mutex'].map(installedVersion);
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', tarball, ...versions, ...HOOK_TOOLS], {
+  // typescript-eslint as a new user gets it, the newest 8.x: the plugin's caret ranges must share
+  // its packages instead of installing a second copy next to them.
+  const versions = [...['eslint', 'typescript', '@types/node', 'async-mutex'].map(installedVersion), 'typescript-eslint@8'];
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', tarball, ...versions, ...HOOK_TOOLS], {
     cwd: installed,
-    stdio: 'pipe',
+    encoding: 'utf8',
   });
+  installOutput = `${install.stdout}${install.stderr}`;
+  if (install.status !== 0) {
+    throw new Error(`npm install failed:\n${installOutput}`);
+  }
 }, 600_000);
 
 afterAll(() => {
@@ -149,6 +162,33 @@ function expectLeakRefusedAndFixCommitted(repository: Repository): void {
   expect(accepted.status).toBe(0);
   expect(repository.commits()).toBe(2);
 }
+
+describe('installing the packed package and configuring it as the README says', () => {
+  it('installs without a second typescript-eslint and without running a script of its own', () => {
+    expect(installOutput).not.toMatch(/eslint-plugin-predictable@[^\n]*\((prepare|install|postinstall)/);
+    const tree = JSON.parse(
+      execFileSync('npm', ['ls', '--all', '--json', '@typescript-eslint/utils'], { cwd: installed, encoding: 'utf8' }),
+    ) as object;
+    const versions = new Set([...JSON.stringify(tree).matchAll(/"@typescript-eslint\/utils":\{"version":"([^"]+)"/g)].map((match) => match[1]));
+    expect([...versions]).toHaveLength(1);
+    // The configurations below are the README's: without them this file would test nothing.
+    expect(readmeBlocks('Configure', 'js')).toHaveLength(2);
+  });
+
+  it.each(readmeBlocks('Configure', 'js').map((config, index) => [index + 1, config] as const))(
+    'eslint.config.js number %i lints the example with typed rules, and itself without a parsing error',
+    { timeout: 180_000 },
+    (_number, config) => {
+      const repository = createRepository(`config-${String(_number)}`, {});
+      repository.write('eslint.config.js', config);
+      repository.append('src/domain.ts', LEAK);
+      const lint = repository.run(join(repository.root, 'node_modules/.bin/eslint'), ['.']);
+      expect(lint.output).toMatch(FINDING);
+      expect(lint.output).not.toMatch(/Parsing error|was not found by the project service/);
+      expect(lint.status).toBe(1);
+    },
+  );
+});
 
 describe('pre-commit hooks from the README, with the packed package', () => {
   it('lint-staged with simple-git-hooks refuses a commit that adds a leak, and takes its fix', { timeout: 180_000 }, () => {
