@@ -215,7 +215,7 @@ const KNOWN_FORMATS = ['stylish', 'json', 'json-with-metadata', 'html', 'sarif']
  */
 export async function prepareCheck(
   options: CheckOptions & { format: string },
-): Promise<{ run: () => Promise<CheckReport>; formatter: CheckFormatter }> {
+): Promise<{ run: () => Promise<CheckReport>; emptyReport: () => CheckReport; formatter: CheckFormatter }> {
   const paths = options.paths.length === 0 ? ['.'] : options.paths;
   const absolutePaths = paths.map((path) => resolve(options.cwd, path));
   const missing = absolutePaths.filter((path) => !existsSync(path));
@@ -256,7 +256,8 @@ export async function prepareCheck(
     }
     return summarise(lintResults, selection, { tsconfigRootDir, cwd: options.cwd, quiet: options.quiet === true });
   }
-  return { run, formatter };
+  const emptyReport = (): CheckReport => summarise([], { files: [], ignored: [], notTypeScript: [] }, { tsconfigRootDir, cwd: options.cwd, quiet: false });
+  return { run, emptyReport, formatter };
 }
 
 /** `prepareCheck` and its run in one call, for callers that need no progress or formatter. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import pc from 'picocolors';
 
@@ -70,6 +70,21 @@ function summaryLines(report: CheckReport, options: CheckCommandOptions): string
   return lines;
 }
 
+async function writeFormatted(output: string, options: CheckCommandOptions, cwd: string): Promise<void> {
+  const text = output.length === 0 || output.endsWith('\n') ? output : `${output}\n`;
+  if (options.outputFile === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const outputPath = resolve(cwd, options.outputFile);
+  try {
+    await mkdir(dirname(outputPath), { recursive: true });
+    await writeFile(outputPath, text);
+  } catch (error) {
+    throw new CheckUsageError(`cannot write ${options.outputFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function runCheckCommand(paths: string[], options: CheckCommandOptions): Promise<void> {
   const cwd = process.cwd();
   const staged = options.staged === true ? await findStagedTypeScriptFiles({ paths, cwd }) : undefined;
@@ -78,6 +93,11 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
     if (note !== undefined) process.stderr.write(`${pc.yellow(note)}\n`);
     if (staged.files.length === 0) {
       // A hook with nothing to check passes, but says so: a bare "no problems" would claim a check that never ran.
+      if (options.format !== 'stylish') {
+        // Machine-readable output stays parseable: an empty result list, an empty SARIF run.
+        const { formatter, emptyReport } = await prepareCheck({ paths: [], cwd, format: options.format });
+        await writeFormatted(await formatter.format(emptyReport()), options, cwd);
+      }
       (options.format === 'stylish' ? process.stdout : process.stderr).write('predictable: no staged TypeScript files to check\n');
       return;
     }
@@ -96,19 +116,7 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
   } finally {
     progress.stop();
   }
-  const output = await formatter.format(report);
-  const text = output.length === 0 || output.endsWith('\n') ? output : `${output}\n`;
-  if (options.outputFile !== undefined) {
-    const outputPath = resolve(cwd, options.outputFile);
-    try {
-      mkdirSync(dirname(outputPath), { recursive: true });
-      writeFileSync(outputPath, text);
-    } catch (error) {
-      throw new CheckUsageError(`cannot write ${options.outputFile}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  } else {
-    process.stdout.write(text);
-  }
+  await writeFormatted(await formatter.format(report), options, cwd);
   // With a machine-readable format on stdout, stdout must stay parseable, so the summary goes to
   // stderr; with a file, stdout is free again.
   const summary = options.format === 'stylish' || options.outputFile !== undefined ? process.stdout : process.stderr;

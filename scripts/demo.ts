@@ -27,3 +27,10 @@ for (const name of Object.keys(codemods)) {
   // --force: the example is committed and clean, but a dry run writes nothing either way.
   run(`what ${name} would change (dry run)`, ['codemod', name, example, '--dry', '--diff', '--force'], [0]);
 }
+
+console.log(`
+What next, in your own project:
+  npx predictable check src/                          audit it, no configuration needed
+  npx predictable codemod to-using src/ --dry --diff  preview the using rewrite of what it found
+  eslint.config.js, pre-commit hooks and CI:          see "Configure", "Pre-commit hooks" and "CI" in README.md
+`);

@@ -7,25 +7,12 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { runPredictable } from './run-cli.js';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cliEntry = join(root, 'cli.ts');
 const require = createRequire(import.meta.url);
 
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (through tsx, so no build is needed) in `cwd`, as a user would. */
-function predictable(cwd: string, ...args: string[]): CliRun {
-  const result = spawnSync(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), cliEntry, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const predictable = runPredictable;
 
 const temporaryDirectories: string[] = [];
 afterAll(() => {

@@ -1,16 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createTempProject, type TempProject } from './codemods/temp-project.js';
+import { cliEntry, runPredictable, tsxLoader } from './run-cli.js';
 
-const cliEntry = fileURLToPath(new URL('../cli.ts', import.meta.url));
-// The projects live in the system temp folder, where `--import tsx` would not resolve.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** Needs nothing from node_modules (a disposable class of its own), so the project can live anywhere. */
 const TSCONFIG = {
@@ -66,14 +62,7 @@ function committedProject(): TempProject {
   return project;
 }
 
-function predictable(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const predictable = runPredictable;
 
 describe('predictable check --staged', () => {
   it('lints only the staged TypeScript files, with the types of the files they import', () => {
@@ -132,6 +121,12 @@ describe('predictable check --staged', () => {
     const { status, stdout } = predictable(project.root, 'check', '--staged');
     expect(stdout).toBe('predictable: no staged TypeScript files to check\n');
     expect(status).toBe(0);
+
+    // A machine-readable format stays parseable: an empty list, with the line on stderr.
+    const json = predictable(project.root, 'check', '--staged', '--format', 'json');
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect(json.stderr).toContain('predictable: no staged TypeScript files to check');
+    expect(json.status).toBe(0);
   });
 
   it('warns when a staged file changed on disk after git add, since the check reads the disk', () => {

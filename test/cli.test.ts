@@ -1,17 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
+import { type CliRun, runPredictable } from './run-cli.js';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Runs the real CLI entry (through tsx, so the test needs no build) as a user would. */
-function predictable(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function predictable(...args: string[]): CliRun {
+  return runPredictable(root, ...args);
 }
 
 describe('predictable check', () => {
