@@ -551,8 +551,7 @@ class ToErrorReturnsRun {
     } else {
       const existing = this.findExistingErrorClass();
       if (existing !== undefined) return existing;
-      const first = [...this.usesErrorClass].sort()[0] ?? this.projectDirectory;
-      modulePath = path.join(path.dirname(first), DEFAULT_ERROR_MODULE_NAME);
+      modulePath = path.join(placeSharedModule([...this.usesErrorClass], this.projectDirectory), DEFAULT_ERROR_MODULE_NAME);
     }
     const sourceFile = this.program.getSourceFile(modulePath);
     if (sourceFile !== undefined) {
@@ -570,7 +569,8 @@ class ToErrorReturnsRun {
       return undefined;
     }
     this.result.createdFiles.set(modulePath, ERROR_MODULE_TEXT);
-    this.result.conversions.push({ filePath: modulePath, line: 1, message: `created the module that exports ${ERROR_CLASS}` });
+    const where = requested !== undefined && requested !== '' ? 'where --error-module says' : 'in the closest folder its users share, outside test and fixture folders; --error-module places it elsewhere';
+    this.result.conversions.push({ filePath: modulePath, line: 1, message: `created the module that exports ${ERROR_CLASS}, ${where}` });
     return modulePath;
   }
 
@@ -707,6 +707,42 @@ function exportsErrorClass(sourceFile: ts.SourceFile): boolean {
       statement.name?.text === ERROR_CLASS &&
       (ts.getCombinedModifierFlags(statement) & ts.ModifierFlags.Export) !== 0,
   );
+}
+
+/** A folder of tests, fixtures or mocks: production code must not import from there. */
+const TEST_OR_FIXTURE_FOLDER = /^(?:tests?|__tests__|specs?|__specs__|fixtures?|__fixtures__|mocks?|__mocks__|e2e|testing)$/i;
+const TEST_FILE = /\.(?:test|spec|test-d)\.[cm]?[jt]sx?$/;
+
+function isTestOrFixture(relativePath: string): boolean {
+  const segments = relativePath.split(/[\\/]/);
+  return segments.some((segment) => TEST_OR_FIXTURE_FOLDER.test(segment)) || TEST_FILE.test(relativePath);
+}
+
+/**
+ * The folder for a module that `users` import: the closest one all of them share, counting only
+ * production files when there are any, and never a test or fixture folder, so that no production
+ * file imports from tests and the module does not land inside one corner (a vendored library, an
+ * adapter) that the rest of the code then depends on. The same files give the same folder whatever
+ * order they changed in.
+ */
+function placeSharedModule(users: readonly string[], projectDirectory: string): string {
+  const production = users.filter((file) => !isTestOrFixture(path.relative(projectDirectory, file)));
+  const basis = (production.length > 0 ? production : users).map((file) => path.dirname(file));
+  let directory = basis[0] ?? projectDirectory;
+  for (const other of basis) {
+    while (path.relative(directory, other).startsWith('..') || path.isAbsolute(path.relative(directory, other))) {
+      directory = path.dirname(directory);
+    }
+  }
+  const insideProject = (candidate: string): boolean => {
+    const fromProject = path.relative(projectDirectory, candidate);
+    return !fromProject.startsWith('..') && !path.isAbsolute(fromProject);
+  };
+  if (!insideProject(directory)) return projectDirectory;
+  while (directory !== projectDirectory && isTestOrFixture(path.relative(projectDirectory, directory))) {
+    directory = path.dirname(directory);
+  }
+  return directory;
 }
 
 /** `./missing-value-error.js` from `src/orders.ts` to `src/missing-value-error.ts`: what NodeNext and bundlers both resolve. */
