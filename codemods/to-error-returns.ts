@@ -9,6 +9,7 @@ import {
   getCallbackCallee,
   isPromiseTypeReference,
   planErrorPropagation,
+  getEnclosingErrorHandler,
   type CallSite,
   type CallSiteAction,
   type ErrorPropagationPlan,
@@ -282,6 +283,8 @@ class ToErrorReturnsRun {
   private chooseDestination(assertion: ts.NonNullExpression, fn: FunctionBoundary | undefined): ErrorDestination {
     if (this.options.style === 'throw') return { kind: 'throw', reason: undefined };
     if (fn === undefined) return { kind: 'throw', reason: 'it is at module top level, where there is no caller to return it to' };
+    const handler = getEnclosingErrorHandler(assertion, fn);
+    if (handler !== undefined) return { kind: 'throw', reason: handler };
     const existing = getReturnedErrorPath(assertion, this.program);
     if (existing !== undefined) return { kind: 'existing', path: existing };
     const callee = getCallbackCallee(fn);

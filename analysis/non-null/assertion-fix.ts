@@ -3,15 +3,14 @@ import path from 'node:path';
 import ts from 'typescript';
 
 import type { TextEdit } from '../core/text-edit.js';
-import { getCallbackUse, getEnclosingFunction, getFunctionName, isFunctionBoundary } from '../core/functions.js';
+import { getCallbackUse, getEnclosingFunction, getFunctionName } from '../core/functions.js';
 import { hasSideEffects } from '../core/side-effects.js';
 import { indentOf, newlineOf, shorten } from '../core/source-text.js';
 import { getNullishParts, isAnyOrUnknown } from '../core/types.js';
-import { parentOf } from '../core/parent.js';
 import { isAssignmentTarget } from './assertion-safety.js';
+import { type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
-import { getConditionalEvaluation } from '../core/conditional-evaluation.js';
 
 /**
  * How to replace `x!` with an explicit check, as text edits, or why it cannot be done safely.
@@ -219,68 +218,13 @@ export function getNonNullAssertionFix(
 
 // --- where the check goes ---------------------------------------------------------------------------
 
-type Placement =
-  | { kind: 'declaration'; statement: ts.VariableStatement; name: string; earlier: ts.Node[] }
-  | { kind: 'statement'; statement: ts.Statement; inStatementList: boolean; earlier: ts.Node[] }
-  | { kind: 'arrow-body'; body: ts.Expression; earlier: ts.Node[] }
-  | { kind: 'refusal'; reason: string };
+type Placement = CheckPlacementResult;
 
 function findPlacement(assertion: ts.NonNullExpression): Placement {
-  const sourceFile = assertion.getSourceFile();
   if (ts.isNonNullChain(assertion) && continuesChain(assertion)) {
     return { kind: 'refusal', reason: `\`${shorten(getChainText(assertion))}\` asserts one segment of an optional chain; rewrite the chain by hand` };
   }
-  const earlier: ts.Node[] = [];
-  let child: ts.Node = assertion;
-  for (let node = parentOf(assertion); node !== undefined; child = node, node = parentOf(node)) {
-    const conditional = getConditionalEvaluation(node, child);
-    if (conditional !== undefined) {
-      return { kind: 'refusal', reason: `the assertion runs only ${conditional}; hoisting it would run it always` };
-    }
-    if (ts.isArrowFunction(node) && node.body === child && !ts.isBlock(child)) {
-      return { kind: 'arrow-body', body: child as ts.Expression, earlier };
-    }
-    if (isFunctionBoundary(node) || ts.isClassElement(node) || ts.isParameter(node) || ts.isDecorator(node) || ts.isCaseClause(node)) {
-      return { kind: 'refusal', reason: 'the assertion is not inside a statement the check could precede' };
-    }
-    // Everything evaluated before `child` in `node` is what the hoisted value would overtake.
-    node.forEachChild((sibling) => {
-      if (sibling.end <= child.getStart(sourceFile) && sibling !== child) {
-        earlier.push(sibling);
-      }
-    });
-    if (ts.isStatement(node) || ts.isExportAssignment(node)) {
-      return placementAt(node, child, assertion, earlier);
-    }
-  }
-  return { kind: 'refusal', reason: 'the assertion is not inside a statement the check could precede' };
-}
-
-function placementAt(statement: ts.Statement, child: ts.Node, assertion: ts.NonNullExpression, earlier: ts.Node[]): Placement {
-  if (
-    (ts.isForStatement(statement) && (child === statement.condition || child === statement.incrementor)) ||
-    ((ts.isWhileStatement(statement) || ts.isDoStatement(statement)) && child === statement.expression)
-  ) {
-    return { kind: 'refusal', reason: 'the assertion is in a loop condition, which runs on every iteration' };
-  }
-  const parent = statement.parent;
-  if (ts.isLabeledStatement(parent)) {
-    return { kind: 'refusal', reason: 'the assertion is in a labelled statement' };
-  }
-  const inStatementList = ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent);
-  if (inStatementList && ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1 && (statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
-    const declaration = statement.declarationList.declarations[0];
-    if (
-      declaration !== undefined &&
-      ts.isIdentifier(declaration.name) &&
-      declaration.type === undefined &&
-      declaration.initializer !== undefined &&
-      unwrapParentheses(declaration.initializer) === assertion
-    ) {
-      return { kind: 'declaration', statement, name: declaration.name.text, earlier };
-    }
-  }
-  return { kind: 'statement', statement, inStatementList, earlier };
+  return findCheckPlacement(assertion, 'assertion');
 }
 
 /** `a?.b!.c`: the chain goes on after the asserted segment, so the `!` does not cover the whole chain. */

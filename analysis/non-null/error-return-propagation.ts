@@ -5,9 +5,10 @@ import { getCallbackUse, getEnclosingFunction, isFunctionBoundary, type Function
 import { hasSideEffects } from '../core/side-effects.js';
 import { describePosition, shorten } from '../core/source-text.js';
 import type { PackagePublicApi } from '../core/package-public-api.js';
-import { parentOf } from '../core/parent.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
-import { getConditionalEvaluation } from '../core/conditional-evaluation.js';
+import { type CheckPlacement, type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
+
+export type { CheckPlacement, CheckPlacementResult } from './check-placement.js';
 
 /**
  * Which callers must change when a function starts returning its errors, and can they pass them on?
@@ -31,14 +32,6 @@ export interface CallSite {
   returnedDirectly: boolean;
   placement: CheckPlacement;
 }
-
-/** Where a check of a value goes: after its `const`, before its statement, or in a block that replaces the statement. */
-export type CheckPlacement =
-  | { kind: 'declaration'; statement: ts.VariableStatement; name: string }
-  | { kind: 'statement'; statement: ts.Statement; inStatementList: boolean; scope: ts.Node }
-  | { kind: 'arrow-body'; body: ts.Expression; scope: ts.Node };
-
-export type CheckPlacementResult = CheckPlacement | { kind: 'refusal'; reason: string };
 
 export type CallSitesResult = { kind: 'calls'; sites: CallSite[] } | { kind: 'refusal'; reason: string };
 
@@ -101,6 +94,11 @@ export function planErrorPropagation(origins: readonly FunctionBoundary[], setti
         actions.set(site, { kind: 'throw', reason: 'it is at module top level, where there is no caller to return it to' });
         continue;
       }
+      const handler = getEnclosingErrorHandler(site.call, caller);
+      if (handler !== undefined) {
+        actions.set(site, { kind: 'throw', reason: handler });
+        continue;
+      }
       const channel = getExistingErrorChannel(caller, checker);
       if (channel !== undefined) {
         actions.set(site, { kind: 'return-existing', channel });
@@ -123,6 +121,30 @@ export function planErrorPropagation(origins: readonly FunctionBoundary[], setti
     throwing,
     actionOf: (site) => actions.get(site) ?? { kind: 'throw', reason: 'the caller was not analysed' },
   };
+}
+
+/**
+ * Why a check at `node` must throw rather than return the error: in the `try` block of a `try` with
+ * a `catch`, a missing value used to end as an exception that the `catch` handled (often a log that
+ * keeps telemetry or clean-up from failing the real work), and a returned error would leave the
+ * `try` past it. In a `finally`, a `return` would replace what the function returns and swallow an
+ * exception in flight. Only the `try` statements of `fn` itself count.
+ */
+export function getEnclosingErrorHandler(node: ts.Node, fn: FunctionBoundary | undefined): string | undefined {
+  let child: ts.Node = node;
+  for (let current = node.parent as ts.Node | undefined; current !== undefined && current !== fn; child = current, current = current.parent) {
+    if (isFunctionBoundary(current)) return undefined;
+    if (!ts.isTryStatement(current)) continue;
+    if (child === current.tryBlock && current.catchClause !== undefined) {
+      const sourceFile = current.getSourceFile();
+      const line = sourceFile.getLineAndCharacterOfPosition(current.catchClause.getStart(sourceFile)).line + 1;
+      return `it is inside a \`try\` whose \`catch\` (line ${String(line)}) handled what the missing value used to throw; returned, the error would leave the \`try\` past it`;
+    }
+    if (child === current.finallyBlock) {
+      return 'it is inside a `finally`, where a `return` would replace what the function returns and swallow an exception in flight';
+    }
+  }
+  return undefined;
 }
 
 // --- can this function change what it returns? -------------------------------------------------------
@@ -249,7 +271,8 @@ export function findCallSites(fn: FunctionBoundary, settings: PropagationSetting
   const symbol = getFunctionSymbol(fn, checker);
   if (symbol === undefined) return { kind: 'refusal', reason: 'its callers cannot be found' };
   const isAsync = (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
-  const name = symbol.name;
+  // A `#private` method is named with its `#` in the source, which is what the text search needs.
+  const name = !ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn) && fn.name !== undefined && ts.isPrivateIdentifier(fn.name) ? fn.name.text : symbol.name;
   const sites: CallSite[] = [];
   let refusal: string | undefined;
 
@@ -258,7 +281,7 @@ export function findCallSites(fn: FunctionBoundary, settings: PropagationSetting
     if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(name)) continue;
     const visit = (node: ts.Node): void => {
       if (refusal !== undefined) return;
-      if (ts.isIdentifier(node) && node.text === name && !isDeclarationName(node) && resolvesTo(node, symbol, checker)) {
+      if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && node.text === name && !isDeclarationName(node) && resolvesTo(node, symbol, checker)) {
         const site = toCallSite(node, isAsync, settings);
         if (typeof site === 'string') {
           refusal = `${site} (${describePosition(node)})`;
@@ -273,7 +296,7 @@ export function findCallSites(fn: FunctionBoundary, settings: PropagationSetting
   return refusal !== undefined ? { kind: 'refusal', reason: refusal } : { kind: 'calls', sites };
 }
 
-function isDeclarationName(identifier: ts.Identifier): boolean {
+function isDeclarationName(identifier: ts.Identifier | ts.PrivateIdentifier): boolean {
   const parent = identifier.parent;
   return (
     ((ts.isFunctionDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isVariableDeclaration(parent)) && parent.name === identifier) ||
@@ -283,14 +306,14 @@ function isDeclarationName(identifier: ts.Identifier): boolean {
   );
 }
 
-function resolvesTo(identifier: ts.Identifier, symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
+function resolvesTo(identifier: ts.Identifier | ts.PrivateIdentifier, symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
   let found = checker.getSymbolAtLocation(identifier);
   if (found !== undefined && (found.flags & ts.SymbolFlags.Alias) !== 0) found = checker.getAliasedSymbol(found);
   return found === symbol;
 }
 
 /** A call site, `undefined` for a reference that needs no change (`typeof f`), or why the reference cannot be followed. */
-function toCallSite(identifier: ts.Identifier, isAsync: boolean, settings: PropagationSettings): CallSite | string | undefined {
+function toCallSite(identifier: ts.Identifier | ts.PrivateIdentifier, isAsync: boolean, settings: PropagationSettings): CallSite | string | undefined {
   if (ts.isTypeQueryNode(identifier.parent)) return undefined;
   let callee: ts.Node = identifier;
   if (ts.isPropertyAccessExpression(identifier.parent) && identifier.parent.name === identifier) callee = identifier.parent;
@@ -337,24 +360,10 @@ export function getCheckPlacement(value: ts.Expression, settings: Pick<Propagati
   if (containsRewrittenNode(value, settings)) {
     return { kind: 'refusal', reason: 'its arguments hold another value that is rewritten; split the expression by hand' };
   }
-  let child: ts.Node = value;
-  for (let node = parentOf(value); node !== undefined; child = node, node = parentOf(node)) {
-    const conditional = getConditionalEvaluation(node, child);
-    if (conditional !== undefined) return { kind: 'refusal', reason: `the call runs only ${conditional}; a check before it would run it always` };
-    if (ts.isArrowFunction(node) && node.body === child && !ts.isBlock(child)) {
-      return { kind: 'arrow-body', body: child as ts.Expression, scope: node };
-    }
-    if (isFunctionBoundary(node) || ts.isClassElement(node) || ts.isParameter(node) || ts.isDecorator(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
-      return { kind: 'refusal', reason: 'the call is not inside a statement a check could follow' };
-    }
-    for (const sibling of earlierSiblings(node, child, sourceFile)) {
-      if (hasSideEffects(sibling)) {
-        return { kind: 'refusal', reason: `\`${shorten(sibling.getText(sourceFile))}\` runs before the call; checking the call first would change the order` };
-      }
-    }
-    if (ts.isStatement(node)) return placementAt(node, child, value);
-  }
-  return { kind: 'refusal', reason: 'the call is not inside a statement a check could follow' };
+  return findCheckPlacement(value, 'call', {
+    refuseEarlier: (sibling) =>
+      hasSideEffects(sibling) ? `\`${shorten(sibling.getText(sourceFile))}\` runs before the call; checking the call first would change the order` : undefined,
+  });
 }
 
 function containsRewrittenNode(value: ts.Expression, settings: Pick<PropagationSettings, 'isRewrittenNode'>): boolean {
@@ -372,43 +381,6 @@ function containsRewrittenNode(value: ts.Expression, settings: Pick<PropagationS
   };
   call.forEachChild(visit);
   return found;
-}
-
-function earlierSiblings(node: ts.Node, child: ts.Node, sourceFile: ts.SourceFile): ts.Node[] {
-  const earlier: ts.Node[] = [];
-  node.forEachChild((sibling) => {
-    if (sibling !== child && sibling.end <= child.getStart(sourceFile)) earlier.push(sibling);
-  });
-  return earlier;
-}
-
-function placementAt(statement: ts.Statement, child: ts.Node, value: ts.Expression): CheckPlacementResult {
-  if (
-    (ts.isForStatement(statement) && (child === statement.condition || child === statement.incrementor)) ||
-    ((ts.isWhileStatement(statement) || ts.isDoStatement(statement)) && child === statement.expression)
-  ) {
-    return { kind: 'refusal', reason: 'the call is in a loop condition, which runs on every iteration' };
-  }
-  if (ts.isForInStatement(statement) || ts.isForOfStatement(statement)) {
-    if (child !== statement.expression) return { kind: 'refusal', reason: 'the call is part of a loop header' };
-  }
-  const parent = statement.parent;
-  if (ts.isLabeledStatement(parent)) return { kind: 'refusal', reason: 'the call is in a labelled statement' };
-  const inStatementList = ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent);
-  if (inStatementList && ts.isVariableStatement(statement) && (statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
-    const [declaration, ...others] = statement.declarationList.declarations;
-    if (
-      declaration !== undefined &&
-      others.length === 0 &&
-      ts.isIdentifier(declaration.name) &&
-      declaration.type === undefined &&
-      declaration.initializer !== undefined &&
-      unwrapParentheses(declaration.initializer) === unwrapParentheses(value)
-    ) {
-      return { kind: 'declaration', statement, name: declaration.name.text };
-    }
-  }
-  return { kind: 'statement', statement, inStatementList, scope: inStatementList ? parent : statement };
 }
 
 // --- does the caller already return errors? ------------------------------------------------------------
