@@ -3,7 +3,7 @@ import path from 'node:path';
 import ts from 'typescript';
 
 import { describeFunction, getEnclosingFunction, type FunctionBoundary } from '../analysis/core/functions.js';
-import { indentOf, newlineOf, shorten } from '../analysis/core/source-text.js';
+import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, shorten } from '../analysis/core/source-text.js';
 import {
   forEachOwnReturn,
   getCallbackCallee,
@@ -427,7 +427,12 @@ class ToErrorReturnsRun {
     if (last === undefined || (!ts.isReturnStatement(last) && !ts.isThrowStatement(last))) {
       // The end of the body is reachable: a function that returned nothing now returns `ok(undefined)`.
       const closingBrace = fn.body.end - 1;
-      this.addEdit(filePath, { start: closingBrace, end: closingBrace, text: `  return ok(undefined);${newlineOf(sourceFile.text)}${indentOf(sourceFile, fn)}` });
+      const statementStyle = detectStatementStyle(sourceFile);
+      this.addEdit(filePath, {
+        start: closingBrace,
+        end: closingBrace,
+        text: `${statementStyle.indentUnit}${inStatementStyle('return ok(undefined);', statementStyle)}${newlineOf(sourceFile.text)}${indentOf(sourceFile, fn)}`,
+      });
       this.useResultName(filePath, 'ok');
     }
   }
@@ -463,7 +468,8 @@ class ToErrorReturnsRun {
     })();
     if (tail.includes('err(')) this.useResultName(filePath, 'err');
     this.usesErrorClass.add(filePath);
-    const check = `if (${name} instanceof ${ERROR_CLASS}) ${tail}`;
+    const statementStyle = detectStatementStyle(sourceFile);
+    const check = `if (${name} instanceof ${ERROR_CLASS}) ${inStatementStyle(tail, statementStyle)}`;
     const valueStart = site.value.getStart(sourceFile);
     const valueText = sourceFile.text.slice(valueStart, site.value.end);
     // A Result leaves the neverthrow world through `match`, as must-use-result asks.
@@ -488,7 +494,7 @@ class ToErrorReturnsRun {
         // `record(span);` whose result nobody used becomes the hoisted call and its check, with no
         // `recordResult;` left behind as a statement that does nothing.
         const discarded = placement.kind === 'statement' && ts.isExpressionStatement(replaced.parent) && replaced.parent === placement.statement;
-        const lines = [`const ${name} = ${hoisted};`, check];
+        const lines = [inStatementStyle(`const ${name} = ${hoisted};`, statementStyle), check];
         if (placement.kind === 'statement' && placement.inStatementList) {
           const indent = indentOf(sourceFile, placement.statement);
           const start = placement.statement.getStart(sourceFile);
@@ -507,7 +513,8 @@ class ToErrorReturnsRun {
         this.addEdit(filePath, {
           start: region.getStart(sourceFile),
           end: region.end,
-          build: (inner) => `{${newline}${[...lines, ...(discarded ? [] : [isArrowBody ? `return ${inner};` : inner])].map((line) => `${indent}  ${line}`).join(newline)}${newline}${indent}}`,
+          build: (inner) =>
+            `{${newline}${[...lines, ...(discarded ? [] : [isArrowBody ? inStatementStyle(`return ${inner};`, statementStyle) : inner])].map((line) => `${indent}${statementStyle.indentUnit}${line}`).join(newline)}${newline}${indent}}`,
         });
         break;
       }
@@ -540,7 +547,7 @@ class ToErrorReturnsRun {
       if (filePath === modulePath) continue;
       const sourceFile = this.program.getSourceFile(filePath);
       if (sourceFile === undefined || this.checker.resolveName(ERROR_CLASS, sourceFile.statements[0] ?? sourceFile, ts.SymbolFlags.Value, false) !== undefined) continue;
-      this.addImport(sourceFile, `import { ${ERROR_CLASS} } from '${moduleSpecifier(filePath, modulePath)}';`);
+      this.addImport(sourceFile, inStatementStyle(`import { ${ERROR_CLASS} } from '${moduleSpecifier(filePath, modulePath)}';`, detectStatementStyle(sourceFile)));
     }
     return true;
   }
@@ -612,7 +619,7 @@ class ToErrorReturnsRun {
         const position = lastElement?.end ?? namedBindings.getStart(sourceFile) + 1;
         this.addEdit(filePath, { start: position, end: position, text: `${lastElement === undefined ? ' ' : ', '}${specifiers.join(', ')}` });
       } else {
-        this.addImport(sourceFile, `import { ${specifiers.join(', ')} } from '${resultModule}';`);
+        this.addImport(sourceFile, inStatementStyle(`import { ${specifiers.join(', ')} } from '${resultModule}';`, detectStatementStyle(sourceFile)));
       }
     }
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type ts from 'typescript';
+import ts from 'typescript';
 
 /**
  * How code is quoted and placed in messages and edits: one line of it, its line number, the indent
@@ -35,4 +35,57 @@ export function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
 /** The file's own line ending, so an edit does not mix `\r\n` into a `\n` file or the reverse. */
 export function newlineOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** How a file writes the statements a rewrite adds to it, read from the file itself. */
+export interface StatementStyle {
+  /** `false` in a file that leaves semicolons to automatic insertion. */
+  semicolons: boolean;
+  /** One level of indentation: a tab, or the smallest step of spaces the file uses. */
+  indentUnit: string;
+}
+
+const statementStyles = new WeakMap<ts.SourceFile, StatementStyle>();
+
+/**
+ * The file's own style, so that an added `const` and `if` look like their neighbours: a
+ * semicolon-free file gets no semicolons, a tab-indented file gets tabs. Counted over the lines
+ * and statements of the file; a file with no evidence either way gets semicolons and two spaces.
+ */
+export function detectStatementStyle(sourceFile: ts.SourceFile): StatementStyle {
+  const known = statementStyles.get(sourceFile);
+  if (known !== undefined) return known;
+  let withSemicolon = 0;
+  let withoutSemicolon = 0;
+  const text = sourceFile.text;
+  const visit = (node: ts.Node): void => {
+    // Statements whose end is their own last token; blocks, functions and classes end with `}`.
+    if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isThrowStatement(node) || ts.isImportDeclaration(node)) {
+      if (text[node.end - 1] === ';') withSemicolon += 1;
+      else withoutSemicolon += 1;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  let tabLines = 0;
+  const spaceCounts = new Map<number, number>();
+  for (const line of text.split(/\r?\n/)) {
+    const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
+    const rest = line.slice(indent.length);
+    // JSDoc continuation lines (` * …`) sit one space in and say nothing about the indent step.
+    if (indent.length === 0 || rest.length === 0 || rest.startsWith('*')) continue;
+    if (indent.startsWith('\t')) tabLines += 1;
+    else spaceCounts.set(indent.length, (spaceCounts.get(indent.length) ?? 0) + 1);
+  }
+  const spaceLines = [...spaceCounts.values()].reduce((sum, count) => sum + count, 0);
+  const smallestStep = Math.min(...[...spaceCounts.keys()].filter((count) => count >= 2));
+  const indentUnit = tabLines > spaceLines ? '\t' : Number.isFinite(smallestStep) ? ' '.repeat(Math.min(smallestStep, 8)) : '  ';
+  const style = { semicolons: withSemicolon >= withoutSemicolon, indentUnit };
+  statementStyles.set(sourceFile, style);
+  return style;
+}
+
+/** `statement` as the file writes it: its trailing `;` dropped in a semicolon-free file. */
+export function inStatementStyle(statement: string, style: StatementStyle): string {
+  return !style.semicolons && statement.endsWith(';') ? statement.slice(0, -1) : statement;
 }

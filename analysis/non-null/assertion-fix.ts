@@ -5,7 +5,7 @@ import ts from 'typescript';
 import type { TextEdit } from '../core/text-edit.js';
 import { getCallbackUse, getEnclosingFunction, getFunctionName } from '../core/functions.js';
 import { hasSideEffects } from '../core/side-effects.js';
-import { indentOf, newlineOf, shorten } from '../core/source-text.js';
+import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, shorten } from '../core/source-text.js';
 import { getNullishParts, isAnyOrUnknown } from '../core/types.js';
 import { isAssignmentTarget } from './assertion-safety.js';
 import { type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
@@ -149,7 +149,8 @@ export function getNonNullAssertionFix(
     return placement;
   }
   const message = describeMissingValue(assertion, comparison, options);
-  const errorStatement = errorPath.statement(JSON.stringify(message));
+  const style = detectStatementStyle(sourceFile);
+  const errorStatement = inStatementStyle(errorPath.statement(JSON.stringify(message)), style);
   const newline = newlineOf(sourceFile.text);
   const isVariable = ts.isIdentifier(expression);
 
@@ -179,7 +180,7 @@ export function getNonNullAssertionFix(
 
   const valueName = isVariable ? expression.text : chooseHoistedName(expression, program, options.takenNames);
   const check = `if (${valueName} ${comparison}) ${errorStatement}`;
-  const prefix = isVariable ? [check] : [`const ${valueName} = ${expression.getText(sourceFile)};`, check];
+  const prefix = isVariable ? [check] : [inStatementStyle(`const ${valueName} = ${expression.getText(sourceFile)};`, style), check];
   const replaceAssertion = { start: assertion.getStart(sourceFile), end: assertion.end, text: valueName };
   const hoistedName = isVariable ? undefined : valueName;
 
@@ -201,11 +202,11 @@ export function getNonNullAssertionFix(
   // the replacement becomes a block holding the check.
   const region = placement.kind === 'statement' ? placement.statement : placement.body;
   const indent = indentOf(sourceFile, region);
-  const innerIndent = `${indent}  `;
+  const innerIndent = `${indent}${style.indentUnit}`;
   const regionStart = region.getStart(sourceFile);
   const regionText =
     sourceFile.text.slice(regionStart, replaceAssertion.start) + valueName + sourceFile.text.slice(replaceAssertion.end, region.end);
-  const finalStatement = placement.kind === 'statement' ? regionText : `return ${regionText};`;
+  const finalStatement = placement.kind === 'statement' ? regionText : inStatementStyle(`return ${regionText};`, style);
   const lines = [...prefix, finalStatement].map((line) => `${innerIndent}${line}`);
   return {
     kind: 'fix',
