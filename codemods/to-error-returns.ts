@@ -161,8 +161,12 @@ class ToErrorReturnsRun {
       for (const site of sites) {
         this.emitCallSite(site, plan.actionOf(site));
       }
-      const files = new Set([fn.getSourceFile().fileName, ...sites.map((site) => site.call.getSourceFile().fileName)]);
-      if (files.size > 1) this.result.revertTogether.push([...files]);
+      // The callee's file and each caller's file go together; two callers of the same function go
+      // together only through the callee, which is what a revert's reason then names.
+      const calleeFile = fn.getSourceFile().fileName;
+      for (const callerFile of new Set(sites.map((site) => site.call.getSourceFile().fileName))) {
+        if (callerFile !== calleeFile) this.result.revertTogether.push([calleeFile, callerFile]);
+      }
     }
     if (this.usesErrorClass.size > 0 && !this.emitErrorModule()) {
       return this.result;

@@ -464,3 +464,33 @@ describe('to-error-returns through the jscodeshift CLI', () => {
     }
   }, 120_000);
 });
+
+describe('reverting a change that spans files', () => {
+  it('names the file that really links two callers of one function: the callee, not the other caller', async () => {
+    const fixture = (name: string): string => readFileSync(join(fixtureDirectory, 'reverted-callee-takes-callers/input', name), 'utf8');
+    const inventory = fixture('inventory.ts');
+    const project = createTempProject(
+      {
+        // Pins the callee's return type, so the callee's rewrite is the one reverted first.
+        'contract.ts': fixture('contract.ts'),
+        'inventory.ts': inventory,
+        'labels.ts': fixture('orders.ts').replace('shippingFrom', 'labelOf'),
+        'orders.ts': fixture('orders.ts'),
+      },
+      { git: false, tsconfig: FIXTURE_TSCONFIG },
+    );
+    try {
+      const report = await runCodemod(toErrorReturns, { cwd: project.root, force: true });
+      const refusalOf = (file: string): string[] =>
+        report.refusals.filter((refusal) => relative(project.root, refusal.filePath) === file).map((refusal) => refusal.message);
+      expect(refusalOf('inventory.ts')).toEqual([expect.stringMatching(/^rewrite breaks contract\.ts/)]);
+      // labels.ts and orders.ts only share a callee: each reason names it, not the other caller.
+      for (const caller of ['labels.ts', 'orders.ts']) {
+        expect(refusalOf(caller)).toEqual([expect.stringMatching(/^reverted with inventory\.ts, whose rewrite it goes with: rewrite breaks contract\.ts/)]);
+      }
+      expect(project.read('inventory.ts')).toBe(inventory);
+    } finally {
+      project.remove();
+    }
+  }, 120_000);
+});
