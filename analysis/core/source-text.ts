@@ -39,6 +39,8 @@ export function newlineOf(text: string): string {
 
 /** How a file writes the statements a rewrite adds to it, read from the file itself. */
 export interface StatementStyle {
+  /** The quote most of the file's string literals use. */
+  quote: "'" | '"';
   /** `false` in a file that leaves semicolons to automatic insertion. */
   semicolons: boolean;
   /** One level of indentation: a tab, or the smallest step of spaces the file uses. */
@@ -57,8 +59,15 @@ export function detectStatementStyle(sourceFile: ts.SourceFile): StatementStyle 
   if (known !== undefined) return known;
   let withSemicolon = 0;
   let withoutSemicolon = 0;
+  let singleQuoted = 0;
+  let doubleQuoted = 0;
   const text = sourceFile.text;
   const visit = (node: ts.Node): void => {
+    // JSX attributes take double quotes by convention, whatever the code around them uses.
+    if (ts.isStringLiteral(node) && !ts.isJsxAttribute(node.parent)) {
+      if (text[node.getStart(sourceFile)] === "'") singleQuoted += 1;
+      else doubleQuoted += 1;
+    }
     // Statements whose end is their own last token; blocks, functions and classes end with `}`.
     if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isThrowStatement(node) || ts.isImportDeclaration(node)) {
       if (text[node.end - 1] === ';') withSemicolon += 1;
@@ -80,7 +89,8 @@ export function detectStatementStyle(sourceFile: ts.SourceFile): StatementStyle 
   const spaceLines = [...spaceCounts.values()].reduce((sum, count) => sum + count, 0);
   const smallestStep = Math.min(...[...spaceCounts.keys()].filter((count) => count >= 2));
   const indentUnit = tabLines > spaceLines ? '\t' : Number.isFinite(smallestStep) ? ' '.repeat(Math.min(smallestStep, 8)) : '  ';
-  const style = { semicolons: withSemicolon >= withoutSemicolon, indentUnit };
+  // Without single-quoted strings to go by, double quotes, as JSON and most formatters write them.
+  const style: StatementStyle = { quote: singleQuoted > doubleQuoted ? "'" : '"', semicolons: withSemicolon >= withoutSemicolon, indentUnit };
   statementStyles.set(sourceFile, style);
   return style;
 }
@@ -88,4 +98,15 @@ export function detectStatementStyle(sourceFile: ts.SourceFile): StatementStyle 
 /** `statement` as the file writes it: its trailing `;` dropped in a semicolon-free file. */
 export function inStatementStyle(statement: string, style: StatementStyle): string {
   return !style.semicolons && statement.endsWith(';') ? statement.slice(0, -1) : statement;
+}
+
+/**
+ * `text` as a string literal in the file's quote, or in the other one when that needs fewer
+ * escapes (`"findParent('root') is null"`), as formatters choose.
+ */
+export function quoteString(text: string, style: StatementStyle): string {
+  const doubleQuoted = JSON.stringify(text);
+  const quote = style.quote === "'" && text.includes("'") && !text.includes('"') ? '"' : style.quote;
+  if (quote === '"') return doubleQuoted;
+  return `'${doubleQuoted.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 }

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import type { TextEdit } from '../core/text-edit.js';
 import { getCallbackUse, getEnclosingFunction, getFunctionName } from '../core/functions.js';
 import { hasSideEffects } from '../core/side-effects.js';
-import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, shorten } from '../core/source-text.js';
+import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, quoteString, shorten } from '../core/source-text.js';
 import { getNullishParts, isAnyOrUnknown } from '../core/types.js';
 import { isAssignmentTarget } from './assertion-safety.js';
 import { type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
@@ -150,7 +150,7 @@ export function getNonNullAssertionFix(
   }
   const message = describeMissingValue(assertion, comparison, options);
   const style = detectStatementStyle(sourceFile);
-  const errorStatement = inStatementStyle(errorPath.statement(JSON.stringify(message)), style);
+  const errorStatement = inStatementStyle(errorPath.statement(quoteString(message, style)), style);
   const newline = newlineOf(sourceFile.text);
   const isVariable = ts.isIdentifier(expression);
 

@@ -505,7 +505,7 @@ export const server = createServer((req, res) => {
 import { createServer } from 'node:http';
 export const server = createServer((req, res) => {
   const reqUrl = req.url;
-  if (reqUrl === undefined) throw new Error("req.url is undefined in the createServer callback (file.ts:4:23)");
+  if (reqUrl === undefined) throw new Error('req.url is undefined in the createServer callback (file.ts:4:23)');
   const url = new URL(reqUrl, 'http://localhost');
   res.end(url.pathname);
 });
@@ -610,7 +610,7 @@ declare const orders: Map<string, { total: number }>;
 const app = express();
 app.get('/orders/:id', (req, res) => {
   const order = orders.get(req.params.id);
-  if (order === undefined) throw new Error("orders.get(req.params.id) is undefined in the GET /orders/:id handler (file.ts:6:12)");
+  if (order === undefined) throw new Error('orders.get(req.params.id) is undefined in the GET /orders/:id handler (file.ts:6:12)');
   res.json(order.total);
 });
 ` }] }] },
@@ -630,7 +630,7 @@ declare const sessions: Map<string, string>;
 const app = new Koa();
 app.use(async (ctx) => {
   const session = sessions.get(ctx.path);
-  if (session === undefined) throw new Error("sessions.get(ctx.path) is undefined in the use callback (file.ts:6:14)");
+  if (session === undefined) throw new Error('sessions.get(ctx.path) is undefined in the use callback (file.ts:6:14)');
   ctx.body = session;
 });
 ` }] }] },
@@ -650,7 +650,7 @@ declare const users: Map<string, string>;
 const app = Fastify();
 app.get('/users', async (request) => {
   const user = users.get(request.url);
-  if (user === undefined) throw new Error("users.get(request.url) is undefined in the GET /users handler (file.ts:6:10)");
+  if (user === undefined) throw new Error('users.get(request.url) is undefined in the GET /users handler (file.ts:6:10)');
   return user.toUpperCase();
 });
 ` }] }] },
@@ -961,7 +961,7 @@ export function availableResult(skus: string[]): Result<number, Error> {
   let total = 0;
   for (const sku of skus) {
     const count = stock.get(sku);
-    if (count === undefined) throw new Error("stock.get(sku) is undefined in availableResult (file.ts:7:19)");
+    if (count === undefined) throw new Error('stock.get(sku) is undefined in availableResult (file.ts:7:19)');
     total += count;
   }
   return total > 0 ? ok(total) : err(new Error('empty'));
@@ -973,7 +973,7 @@ export function availableResult(skus: string[]): Result<number, Error> {
   let total = 0;
   for (const sku of skus) {
     const count = stock.get(sku);
-    if (count === undefined) return err(new Error("stock.get(sku) is undefined in availableResult (file.ts:7:19)"));
+    if (count === undefined) return err(new Error('stock.get(sku) is undefined in availableResult (file.ts:7:19)'));
     total += count;
   }
   return total > 0 ? ok(total) : err(new Error('empty'));
@@ -1137,7 +1137,7 @@ export function decorate(documents: { [kSeen]?: string[] }[]): void {
       console.log('first visit');
     }
     const documentValue = document[kSeen];
-    if (documentValue === undefined) throw new Error("document[kSeen] is undefined in decorate (file.ts:8:5)");
+    if (documentValue === undefined) throw new Error('document[kSeen] is undefined in decorate (file.ts:8:5)');
     documentValue.push('seen');
   }
 }

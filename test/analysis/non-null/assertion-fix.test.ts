@@ -77,7 +77,7 @@ describe('getNonNullAssertionFix', () => {
   it('keeps a plain const declaration and checks it right after', () => {
     expect(fixedStatement('declaration')).toBe(`export function declaration(): string {
   const warehouse = warehouses.find((w) => w.primary);
-  if (warehouse === undefined) throw new Error("warehouses.find((w) => w.primary) is undefined in declaration (non-null-assertion-fix.ts:11:21)");
+  if (warehouse === undefined) throw new Error('warehouses.find((w) => w.primary) is undefined in declaration (non-null-assertion-fix.ts:11:21)');
   return warehouse.id;
 }`);
   });
@@ -95,18 +95,18 @@ describe('getNonNullAssertionFix', () => {
     expect(fixedStatement('collision')).toBe(`export function collision(key: string): number {
   const cacheValue = 1;
   const cacheValue2 = cache.get(key);
-  if (cacheValue2 === undefined) throw new Error("cache.get(key) is undefined in collision (non-null-assertion-fix.ts:22:10)");
+  if (cacheValue2 === undefined) throw new Error('cache.get(key) is undefined in collision (non-null-assertion-fix.ts:22:10)');
   return cacheValue2 + cacheValue;
 }`);
   });
 
   it('compares with == null when the type holds both null and undefined', () => {
-    expect(fixedStatement('either-null-or-undefined')).toContain('if (child == null) throw new Error("findChild(id) is missing in either');
+    expect(fixedStatement('either-null-or-undefined')).toContain('if (child == null) throw new Error(\'findChild(id) is missing in either');
   });
 
   it('checks a variable in place instead of copying it', () => {
     expect(fixedStatement('variable')).toBe(`export function variable(maybe: string | undefined): number {
-  if (maybe === undefined) throw new Error("maybe is undefined in variable (non-null-assertion-fix.ts:30:10)");
+  if (maybe === undefined) throw new Error('maybe is undefined in variable (non-null-assertion-fix.ts:30:10)');
   return maybe.length;
 }`);
   });
@@ -116,7 +116,7 @@ describe('getNonNullAssertionFix', () => {
   if (flag) return 'flag';
   else {
     const parent = findParent(id);
-    if (parent === null) throw new Error("findParent(id) is null in elseIf (non-null-assertion-fix.ts:35:12)");
+    if (parent === null) throw new Error('findParent(id) is null in elseIf (non-null-assertion-fix.ts:35:12)');
     if (parent.id === 'root') return 'root';
   }
   return 'other';
@@ -127,7 +127,7 @@ describe('getNonNullAssertionFix', () => {
     expect(fixedStatement('concise-arrow')).toBe(`export function conciseArrow(keys: string[]): number[] {
   return keys.map((key) => {
     const cacheValue = cache.get(key);
-    if (cacheValue === undefined) throw new Error("cache.get(key) is undefined in the map callback in conciseArrow (non-null-assertion-fix.ts:40:28)");
+    if (cacheValue === undefined) throw new Error('cache.get(key) is undefined in the map callback in conciseArrow (non-null-assertion-fix.ts:40:28)');
     return cacheValue * 2;
   });
 }`);
@@ -158,7 +158,7 @@ describe('getNonNullAssertionFix', () => {
   it('takes the error path from the caller, as the codemod does for its styles', () => {
     const codemodStyle: ErrorPath = { kind: 'return', statement: (message) => `return new MissingValueError(${message});` };
     expect(fixedStatement('no-error-return', codemodStyle)).toContain(
-      'if (cacheValue === undefined) return new MissingValueError("cache.get(key) is undefined in noErrors (non-null-assertion-fix.ts:94:10)");',
+      'if (cacheValue === undefined) return new MissingValueError(\'cache.get(key) is undefined in noErrors (non-null-assertion-fix.ts:94:10)\');',
     );
   });
 });
@@ -167,7 +167,7 @@ describe('the hoisted name', () => {
   it('qualifies the name by the receiver when the natural one is declared around the assertion', () => {
     expect(fixedStatement('qualified-by-receiver')).toBe(`export function qualifiedByReceiver(req: Request): string {
   const reqUrl = req.url;
-  if (reqUrl === undefined) throw new Error("req.url is undefined in qualifiedByReceiver (non-null-assertion-fix.ts:110:23)");
+  if (reqUrl === undefined) throw new Error('req.url is undefined in qualifiedByReceiver (non-null-assertion-fix.ts:110:23)');
   const url = new URL(reqUrl, 'http://localhost');
   return url.pathname;
 }`);
