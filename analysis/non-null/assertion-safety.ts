@@ -12,6 +12,7 @@ import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
+import { isSplitFirstElement } from './split-first-element.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -63,6 +64,8 @@ import { isPresenceChecked } from './presence-guard.js';
  *   or was checked to be no longer than `b` (`a.length === b.length &&`), or one is a `.map` of the other;
  * - `optional-length-checked`: `xs!` where `i < (xs?.length ?? 0)` holds for a non-negative `i`: a
  *   missing `xs` has no index.
+ * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
+ *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -82,7 +85,8 @@ export type NonNullAssertionSafety =
   | { kind: 'guarded-index' }
   | { kind: 'length-checked-index' }
   | { kind: 'callback-index' }
-  | { kind: 'optional-length-checked' };
+  | { kind: 'optional-length-checked' }
+  | { kind: 'split-first-element' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -107,6 +111,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  if (isSplitFirstElement(expression, program)) {
+    return { kind: 'split-first-element' };
   }
   const indexBounds = getIndexBoundsSafety(assertion, program);
   if (indexBounds !== undefined) {

@@ -209,6 +209,11 @@ export function recount(counters: Counter[], values: number[]): void {
   for (const value of values) [first!] = [value];
   console.log(first);
 }
+`,
+    `
+export function parameterNames(query: string): string[] {
+  return query.split('&').map((part) => decodeURIComponent(part.split('=', 1)[0]!));
+}
 `
   ],
   invalid: [
@@ -1140,6 +1145,28 @@ export function decorate(documents: { [kSeen]?: string[] }[]): void {
     if (documentValue === undefined) throw new Error("document[kSeen] is undefined in decorate (file.ts:8:5)");
     documentValue.push('seen');
   }
+}
+` }] }] },
+
+{ code: `
+export function parameterValues(query: string): string[] {
+  const values: string[] = [];
+  for (const part of query.split('&')) {
+    values.push(part.split('=', 2)[1]!);
+  }
+  return values;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 17, data: { expression: "part.split('=', 2)[1]", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function parameterValues(query: string): string[] {
+  const values: string[] = [];
+  for (const part of query.split('&')) {
+    const value = part.split('=', 2)[1];
+    if (value === undefined) throw new Error("part.split('=', 2)[1] is undefined in parameterValues (file.ts:5:17)");
+    values.push(value);
+  }
+  return values;
 }
 ` }] }] },
   ],
