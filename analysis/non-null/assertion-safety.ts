@@ -10,7 +10,7 @@ import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapV
 import { isComparedOnly } from './compared-only.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
-import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
+import { findGuard, getConjuncts, getContainer, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
 import { isSplitFirstElement } from './split-first-element.js';
 
@@ -26,8 +26,9 @@ import { isSplitFirstElement } from './split-first-element.js';
  *   itself has no `undefined`;
  * - `guarded-map-get`: `m.get(k)!` after `m.has(k)` (or after `m.set(k, …)` on the only path where
  *   it was missing), with no `delete`, `clear`, reassignment or `await` in between;
- * - `length-checked-removal`: `a.pop()!` / `a.shift()!` in `while (a.length > 0)`, with no other
- *   removal before it in the loop.
+ * - `length-checked-removal`: `a.pop()!` / `a.shift()!` in `while (a.length > 0)`, or after a check
+ *   that the element it removes is present (`while (a[0] && …)`, `const first = a[0]; if (!first)
+ *   break;`, `a[a.length - 1]` for `pop`), with no other removal before it in the loop.
  * - `established-before-use`: `x!` right after `if (!x) { x = []; }` (or `Object.defineProperty(o, k,
  *   { value: [] })` for `o[k]`), where TypeScript's narrowing does not reach, with no write in between.
  * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
@@ -378,7 +379,9 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
   return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey));
 }
 
-// --- a.pop()! inside `while (a.length > 0)` -------------------------------------------------------
+// --- a.pop()! inside `while (a.length > 0)` or `while (a[0])` ----------------------------------------
+
+type Removal = 'pop' | 'shift';
 
 function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();
@@ -386,15 +389,12 @@ function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): b
   if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'pop' && callee.name.text !== 'shift') || call.arguments.length > 0) {
     return false;
   }
+  const removal: Removal = callee.name.text;
   const arrayKey = getStableReferenceKey(callee.expression);
-  if (arrayKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, ARRAY_INTERFACES) || hasNullableElements(callee.expression, checker)) {
+  if (arrayKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, ARRAY_INTERFACES)) {
     return false;
   }
-  const guard = findGuard(call, (condition, polarity) => polarity && isNonEmptyCheck(condition, arrayKey), () => false);
-  if (guard === undefined) {
-    return false;
-  }
-  return !hasInterference(guard, call, (node) => {
+  const interferes = (node: ts.Node): boolean => {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       return true;
     }
@@ -402,7 +402,108 @@ function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): b
       return true;
     }
     return getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, arrayKey) || written === `${arrayKey}.length`);
-  });
+  };
+  if (!hasNullableElements(callee.expression, checker)) {
+    const guard = findGuard(call, (condition, polarity) => polarity && isNonEmptyCheck(condition, arrayKey), () => false);
+    if (guard !== undefined && !hasInterference(guard, call, interferes)) {
+      return true;
+    }
+  }
+  return isCheckedElementRemoval(call, arrayKey, removal, checker, interferes);
+}
+
+/**
+ * `while (a[0] && …) a.shift()!`, `const first = a[0]; if (!first) break; a.shift()!`, and
+ * `a[a.length - 1]` before `a.pop()!`: the element the call removes was just found present, so the
+ * call returns it, whatever the element type allows elsewhere in the array. A `const` copy of the
+ * element counts when nothing removes anything between the copy and the call.
+ */
+function isCheckedElementRemoval(
+  call: ts.CallExpression,
+  arrayKey: string,
+  removal: Removal,
+  checker: ts.TypeChecker,
+  interferes: (node: ts.Node) => boolean,
+): boolean {
+  const copies: ts.VariableDeclaration[] = [];
+  const isCondition = (condition: ts.Expression, polarity: boolean): boolean => {
+    const tested = getTestedAsPresent(condition, polarity, checker);
+    if (tested === undefined) {
+      return false;
+    }
+    if (isRemovedElement(tested, arrayKey, removal)) {
+      return true;
+    }
+    const copy = getElementCopy(tested, arrayKey, removal, checker);
+    if (copy !== undefined) {
+      copies.push(copy);
+    }
+    return copy !== undefined;
+  };
+  const guard = findGuard(call, isCondition, () => false);
+  if (guard === undefined || hasInterference(guard, call, interferes)) {
+    return false;
+  }
+  // Every copy a condition on the way matched must still be the element when the call runs.
+  return copies.every((copy) => getContainer(copy) === guard.container && !hasInterference({ end: copy.end, container: guard.container }, call, interferes));
+}
+
+/**
+ * The expression a condition shows to be neither `undefined` nor `null` when it has the value
+ * `polarity`: `x` or `x != null` when true, `!x` or `x == null` when false; `x !== undefined` (and
+ * `x === undefined` when false) when `x` cannot be `null`.
+ */
+function getTestedAsPresent(condition: ts.Expression, polarity: boolean, checker: ts.TypeChecker): ts.Expression | undefined {
+  const node = unwrapParentheses(condition);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+    return getTestedAsPresent(node.operand, !polarity, checker);
+  }
+  if (!ts.isBinaryExpression(node)) {
+    return polarity ? node : undefined;
+  }
+  const operator = node.operatorToken.kind;
+  const inequality = operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+  const equality = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken;
+  if ((!inequality && !equality) || polarity !== inequality) {
+    return undefined;
+  }
+  const isMissingLiteral = (expression: ts.Expression): boolean => {
+    const inner = unwrapParentheses(expression);
+    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined');
+  };
+  const [tested, literal] = isMissingLiteral(node.right) ? [node.left, node.right] : isMissingLiteral(node.left) ? [node.right, node.left] : [];
+  if (tested === undefined || literal === undefined) {
+    return undefined;
+  }
+  const loose = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (loose) {
+    return tested;
+  }
+  // `x !== undefined` leaves `null`, and `x !== null` leaves `undefined`, when the type has it.
+  const nullish = getNullishParts(checker.getTypeAtLocation(tested));
+  const isNull = unwrapParentheses(literal).kind === ts.SyntaxKind.NullKeyword;
+  return (isNull ? nullish.undefined : nullish.null) ? undefined : tested;
+}
+
+/** `a[0]` for `shift`, `a[a.length - 1]` for `pop`. */
+function isRemovedElement(expression: ts.Expression, arrayKey: string, removal: Removal): boolean {
+  const node = unwrapParentheses(expression);
+  if (!ts.isElementAccessExpression(node) || node.questionDotToken !== undefined || getStableReferenceKey(node.expression) !== arrayKey) {
+    return false;
+  }
+  const index = unwrapParentheses(node.argumentExpression);
+  return removal === 'shift' ? ts.isNumericLiteral(index) && index.text === '0' : isLengthMinusOne(index, arrayKey);
+}
+
+/** The `const first = a[0]` declaration that `expression` (`first`) reads. */
+function getElementCopy(expression: ts.Expression, arrayKey: string, removal: Removal, checker: ts.TypeChecker): ts.VariableDeclaration | undefined {
+  const node = unwrapParentheses(expression);
+  const declaration = ts.isIdentifier(node) ? checker.getSymbolAtLocation(node)?.valueDeclaration : undefined;
+  if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined || !ts.isVariableDeclarationList(declaration.parent)) {
+    return undefined;
+  }
+  const isConst = (declaration.parent.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
+  return isConst && isRemovedElement(declaration.initializer, arrayKey, removal) ? declaration : undefined;
 }
 
 /** `a.length > 0`, `a.length !== 0`, `a.length >= 1`, `0 < a.length` or a bare `a.length`. */

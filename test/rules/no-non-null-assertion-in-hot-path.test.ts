@@ -214,6 +214,31 @@ export function recount(counters: Counter[], values: number[]): void {
 export function parameterNames(query: string): string[] {
   return query.split('&').map((part) => decodeURIComponent(part.split('=', 1)[0]!));
 }
+`,
+    `
+interface Ready { event: number; toolUse: string }
+export class Runner {
+  #ready: Ready[] = [];
+  release(handled: number, onToolCall: (toolUse: string) => void): void {
+    while (this.#ready[0] && this.#ready[0].event <= handled) {
+      onToolCall(this.#ready.shift()!.toolUse);
+    }
+  }
+}
+`,
+    `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = callbackList[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    callbacksToRun.push(callbackList.shift()!);
+  }
+  return callbacksToRun;
+}
 `
   ],
   invalid: [
@@ -1167,6 +1192,38 @@ export function parameterValues(query: string): string[] {
     values.push(value);
   }
   return values;
+}
+` }] }] },
+
+{ code: `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], later: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = later[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    callbacksToRun.push(callbackList.shift()!);
+  }
+  return callbacksToRun;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 10, column: 25, data: { expression: "callbackList.shift()", hotPath: "inside a `while` loop at line 5" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], later: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = later[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    const callbackListValue = callbackList.shift();
+    if (callbackListValue === undefined) throw new Error("callbackList.shift() is undefined in runCallbacks (file.ts:10:25)");
+    callbacksToRun.push(callbackListValue);
+  }
+  return callbacksToRun;
 }
 ` }] }] },
   ],
