@@ -3,10 +3,10 @@ import ts from 'typescript';
 import { isAssignmentOperator } from '../core/side-effects.js';
 import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, interruptsRepeatedCall, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
-import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
+import { ARRAY_INTERFACES, ensuresMapEntry, getLookupKey, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
@@ -25,7 +25,8 @@ import { isSplitFirstElement } from './split-first-element.js';
  *   `noUncheckedIndexedAccess`, when `i` and `a` are not written in the loop and the element type
  *   itself has no `undefined`;
  * - `guarded-map-get`: `m.get(k)!` after `m.has(k)` (or after `m.set(k, …)` on the only path where
- *   it was missing), with no `delete`, `clear`, reassignment or `await` in between;
+ *   it was missing), with no `delete`, `clear`, reassignment or `await` in between; a key that is
+ *   a method call (`m.get(e.getType())`) only after a check with no call or write in between;
  * - `length-checked-removal`: `a.pop()!` / `a.shift()!` in `while (a.length > 0)`, or after a check
  *   that the element it removes is present (`while (a[0] && …)`, `const first = a[0]; if (!first)
  *   break;`, `a[a.length - 1]` for `pop`), with no other removal before it in the loop.
@@ -364,7 +365,7 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
     return false;
   }
   const mapKey = getStableReferenceKey(callee.expression);
-  const keyKey = getStableReferenceKey(key);
+  const keyKey = getLookupKey(key);
   if (mapKey === undefined || keyKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, MAP_INTERFACES)) {
     return false;
   }
@@ -372,11 +373,19 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
     // `has` says the key is there, not that its value is defined.
     return false;
   }
-  const guard = findGuard(call, (condition, polarity) => isMapHasCall(condition, mapKey, keyKey, polarity), (statement) => ensuresMapEntry(statement, mapKey, keyKey));
+  // A key that is a call, `m.get(event.getType())`, is the same key only if nothing is called or
+  // written between the check and the read, as for a call the presence guard checked; `m.set(…)`
+  // is a call, so only a check can guard it.
+  const isCallKey = getStableReferenceKey(key) === undefined;
+  const guard = findGuard(
+    call,
+    (condition, polarity) => isMapHasCall(condition, mapKey, keyKey, polarity),
+    (statement) => !isCallKey && ensuresMapEntry(statement, mapKey, keyKey),
+  );
   if (guard === undefined) {
     return false;
   }
-  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey));
+  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey) || (isCallKey && interruptsRepeatedCall(node)));
 }
 
 // --- a.pop()! inside `while (a.length > 0)` or `while (a[0])` ----------------------------------------

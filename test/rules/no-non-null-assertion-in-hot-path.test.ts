@@ -239,6 +239,15 @@ export function runCallbacks(callbackList: Callback[], timestamp: number): Callb
   }
   return callbacksToRun;
 }
+`,
+    `
+interface StateEvent { getType(): string; getStateKey(): string }
+export class RoomState {
+  events = new Map<string, Map<string, StateEvent>>();
+  unknown(events: StateEvent[]): StateEvent[] {
+    return events.filter((event) => !this.events.has(event.getType()) || !this.events.get(event.getType())!.has(event.getStateKey()));
+  }
+}
 `
   ],
   invalid: [
@@ -1226,6 +1235,18 @@ export function runCallbacks(callbackList: Callback[], later: Callback[], timest
   return callbacksToRun;
 }
 ` }] }] },
+
+{ code: `
+interface StateEvent { getType(): string; getStateKey(): string }
+export class RoomState {
+  events = new Map<string, Map<string, StateEvent>>();
+  unknown(events: StateEvent[]): StateEvent[] {
+    return events.filter((event) => !this.events.has(event.getType()) || !this.events.get(event.getStateKey())!.has(event.getStateKey()));
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 6, column: 75, data: { expression: "this.events.get(event.getStateKey())", hotPath: "inside a `filter` callback at line 6, which runs once per element" }, suggestions: [] }] },
   ],
 });
 
