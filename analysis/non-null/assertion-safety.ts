@@ -13,6 +13,7 @@ import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getContainer, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
 import { isSplitFirstElement } from './split-first-element.js';
+import { isTestedAssignment } from './tested-assignment.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -66,6 +67,8 @@ import { isSplitFirstElement } from './split-first-element.js';
  *   or was checked to be no longer than `b` (`a.length === b.length &&`), or one is a `.map` of the other;
  * - `optional-length-checked`: `xs!` where `i < (xs?.length ?? 0)` holds for a non-negative `i`: a
  *   missing `xs` has no index.
+ * - `tested-assignment`: `while ((x = q.shift()!))`, `if ((x = f()!))`: the value is only tested, and
+ *   nothing reads the local `x` on the path where the test failed (see tested-assignment.ts).
  * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
  *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
@@ -88,7 +91,8 @@ export type NonNullAssertionSafety =
   | { kind: 'length-checked-index' }
   | { kind: 'callback-index' }
   | { kind: 'optional-length-checked' }
-  | { kind: 'split-first-element' };
+  | { kind: 'split-first-element' }
+  | { kind: 'tested-assignment' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -113,6 +117,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  if (isTestedAssignment(assertion, checker)) {
+    return { kind: 'tested-assignment' };
   }
   if (isSplitFirstElement(expression, program)) {
     return { kind: 'split-first-element' };

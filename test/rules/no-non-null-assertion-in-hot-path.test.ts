@@ -248,6 +248,23 @@ export class RoomState {
     return events.filter((event) => !this.events.has(event.getType()) || !this.events.get(event.getType())!.has(event.getStateKey()));
   }
 }
+`,
+    `
+interface Action { execute(): Error | undefined; unsubscribe(): void }
+export class Scheduler {
+  actions: Action[] = [];
+  flush(action: Action): void {
+    const { actions } = this;
+    let error: Error | undefined;
+    do {
+      if ((error = action.execute())) break;
+    } while ((action = actions.shift()!));
+    if (error) {
+      while ((action = actions.shift()!)) action.unsubscribe();
+      throw error;
+    }
+  }
+}
 `
   ],
   invalid: [
@@ -1247,6 +1264,18 @@ export class RoomState {
 `,
   errors: [{
       messageId: 'nonNullAssertionInHotPath', line: 6, column: 75, data: { expression: "this.events.get(event.getStateKey())", hotPath: "inside a `filter` callback at line 6, which runs once per element" }, suggestions: [] }] },
+
+{ code: `
+interface Action { execute(): Error | undefined; unsubscribe(): void }
+export function flush(actions: Action[], action: Action, done: (last: Action) => void): void {
+  do {
+    action.execute();
+  } while ((action = actions.shift()!));
+  done(action);
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 6, column: 22, data: { expression: "actions.shift()", hotPath: "inside a `do…while` loop at line 4" }, suggestions: [] }] },
   ],
 });
 
