@@ -10,7 +10,7 @@ import { ARRAY_INTERFACES, ensuresMapEntry, getLookupKey, hasNullableElements, h
 import { isComparedOnly } from './compared-only.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
-import { findGuard, getConjuncts, getContainer, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
+import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
 import { isSplitFirstElement } from './split-first-element.js';
 import { isTestedAssignment } from './tested-assignment.js';
@@ -52,6 +52,8 @@ import { isTestedAssignment } from './tested-assignment.js';
  *   the same terms.
  * - `every-checked-map-get`: `ids.map((id) => m.get(id)!)` after `ids.every((id) => m.has(id))` held,
  *   over the same `const` array, with no removal, change of the array or `await` in between.
+ * - `every-checked-element`: `a.map((x) => x.p!)` after `a.every((y) => y.p)` (or `a.every(Boolean)`
+ *   and `x!`) held, over the same stable array, with nothing in between that changes the array or waits.
  * - `re-established-map-entry`: `m.get(k)!` after `m.set(k, …)` where whatever removes the entry or
  *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
  * - `enumerated-in-loop-header`: `x!` inside `for (… of Object.keys(x))` (or its callback), which threw
@@ -85,6 +87,7 @@ export type NonNullAssertionSafety =
   | { kind: 'iterated-map-key' }
   | { kind: 'own-enumerated-key' }
   | { kind: 'every-checked-map-get' }
+  | { kind: 'every-checked-element' }
   | { kind: 're-established-map-entry' }
   | { kind: 'enumerated-in-loop-header' }
   | { kind: 'guarded-index' }
@@ -462,43 +465,6 @@ function isCheckedElementRemoval(
   }
   // Every copy a condition on the way matched must still be the element when the call runs.
   return copies.every((copy) => getContainer(copy) === guard.container && !hasInterference({ end: copy.end, container: guard.container }, call, interferes));
-}
-
-/**
- * The expression a condition shows to be neither `undefined` nor `null` when it has the value
- * `polarity`: `x` or `x != null` when true, `!x` or `x == null` when false; `x !== undefined` (and
- * `x === undefined` when false) when `x` cannot be `null`.
- */
-function getTestedAsPresent(condition: ts.Expression, polarity: boolean, checker: ts.TypeChecker): ts.Expression | undefined {
-  const node = unwrapParentheses(condition);
-  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
-    return getTestedAsPresent(node.operand, !polarity, checker);
-  }
-  if (!ts.isBinaryExpression(node)) {
-    return polarity ? node : undefined;
-  }
-  const operator = node.operatorToken.kind;
-  const inequality = operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken;
-  const equality = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken;
-  if ((!inequality && !equality) || polarity !== inequality) {
-    return undefined;
-  }
-  const isMissingLiteral = (expression: ts.Expression): boolean => {
-    const inner = unwrapParentheses(expression);
-    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined');
-  };
-  const [tested, literal] = isMissingLiteral(node.right) ? [node.left, node.right] : isMissingLiteral(node.left) ? [node.right, node.left] : [];
-  if (tested === undefined || literal === undefined) {
-    return undefined;
-  }
-  const loose = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
-  if (loose) {
-    return tested;
-  }
-  // `x !== undefined` leaves `null`, and `x !== null` leaves `undefined`, when the type has it.
-  const nullish = getNullishParts(checker.getTypeAtLocation(tested));
-  const isNull = unwrapParentheses(literal).kind === ts.SyntaxKind.NullKeyword;
-  return (isNull ? nullish.undefined : nullish.null) ? undefined : tested;
 }
 
 /** `a[0]` for `shift`, `a[a.length - 1]` for `pop`. */

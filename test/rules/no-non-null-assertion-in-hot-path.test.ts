@@ -265,6 +265,21 @@ export class Scheduler {
     }
   }
 }
+`,
+    `
+interface Option { _zod: { values?: Set<string> } }
+export function unionValues(def: { options: readonly Option[] }): Set<string> | undefined {
+  if (def.options.every((o) => o._zod.values)) {
+    return new Set(def.options.flatMap((option) => Array.from(option._zod.values!)));
+  }
+  return undefined;
+}
+`,
+    `
+export function unionPattern(sources: (string | undefined)[]): string | undefined {
+  if (sources.every(Boolean)) return sources.map((s) => s!.trim()).join('|');
+  return undefined;
+}
 `
   ],
   invalid: [
@@ -1276,6 +1291,23 @@ export function flush(actions: Action[], action: Action, done: (last: Action) =>
 `,
   errors: [{
       messageId: 'nonNullAssertionInHotPath', line: 6, column: 22, data: { expression: "actions.shift()", hotPath: "inside a `do…while` loop at line 4" }, suggestions: [] }] },
+
+{ code: `
+export function unionPattern(sources: (string | undefined)[], fallbacks: (string | undefined)[]): string | undefined {
+  if (fallbacks.every(Boolean)) return sources.map((s) => s!.trim()).join('|');
+  return undefined;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 3, column: 59, data: { expression: "s", hotPath: "inside a `map` callback at line 3, which runs once per element" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function unionPattern(sources: (string | undefined)[], fallbacks: (string | undefined)[]): string | undefined {
+  if (fallbacks.every(Boolean)) return sources.map((s) => {
+    if (s === undefined) throw new Error("s is undefined in the map callback in unionPattern (file.ts:3:59)");
+    return s.trim();
+  }).join('|');
+  return undefined;
+}
+` }] }] },
   ],
 });
 
