@@ -12,6 +12,7 @@ import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
+import { isParticipatingCaptureGroup } from './regexp-groups.js';
 import { isSplitFirstElement } from './split-first-element.js';
 import { isTestedAssignment } from './tested-assignment.js';
 
@@ -71,6 +72,9 @@ import { isTestedAssignment } from './tested-assignment.js';
  *   missing `xs` has no index.
  * - `tested-assignment`: `while ((x = q.shift()!))`, `if ((x = f()!))`: the value is only tested, and
  *   nothing reads the local `x` on the path where the test failed (see tested-assignment.ts).
+ * - `participating-capture-group`: `match[1]!` for a match of a regular expression literal whose
+ *   group 1 takes part in every match (not under `?`, `*`, `{0,n}`, `|` or a negative lookaround),
+ *   from `matchAll` or a checked `exec`/`match` (see regexp-groups.ts).
  * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
  *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
@@ -95,7 +99,8 @@ export type NonNullAssertionSafety =
   | { kind: 'callback-index' }
   | { kind: 'optional-length-checked' }
   | { kind: 'split-first-element' }
-  | { kind: 'tested-assignment' };
+  | { kind: 'tested-assignment' }
+  | { kind: 'participating-capture-group' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -126,6 +131,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isSplitFirstElement(expression, program)) {
     return { kind: 'split-first-element' };
+  }
+  if (isParticipatingCaptureGroup(expression, program)) {
+    return { kind: 'participating-capture-group' };
   }
   const indexBounds = getIndexBoundsSafety(assertion, program);
   if (indexBounds !== undefined) {

@@ -280,6 +280,16 @@ export function unionPattern(sources: (string | undefined)[]): string | undefine
   if (sources.every(Boolean)) return sources.map((s) => s!.trim()).join('|');
   return undefined;
 }
+`,
+    `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}/g);
+  for (const match of matches) {
+    const group = match[1]!;
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
+}
 `
   ],
   invalid: [
@@ -1306,6 +1316,29 @@ export function unionPattern(sources: (string | undefined)[], fallbacks: (string
     return s.trim();
   }).join('|');
   return undefined;
+}
+` }] }] },
+
+{ code: `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}(?:\\.(\\w+))?/g);
+  for (const match of matches) {
+    const group = match[2]!;
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 19, data: { expression: "match[2]", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}(?:\\.(\\w+))?/g);
+  for (const match of matches) {
+    const group = match[2];
+    if (group === undefined) throw new Error("match[2] is undefined in trpcPath (file.ts:5:19)");
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
 }
 ` }] }] },
   ],
