@@ -15,6 +15,7 @@ import { isPresenceChecked } from './presence-guard.js';
 import { isParticipatingCaptureGroup } from './regexp-groups.js';
 import { isSplitFirstElement } from './split-first-element.js';
 import { isTestedAssignment } from './tested-assignment.js';
+import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -75,6 +76,8 @@ import { isTestedAssignment } from './tested-assignment.js';
  * - `participating-capture-group`: `match[1]!` for a match of a regular expression literal whose
  *   group 1 takes part in every match (not under `?`, `*`, `{0,n}`, `|` or a negative lookaround),
  *   from `matchAll` or a checked `exec`/`match` (see regexp-groups.ts).
+ * - `stored-where-missing-allowed`: `this.p = v!` into `p?: string`: the target accepts the missing
+ *   value, and the function does not read it again (see undefined-accepting-target.ts).
  * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
  *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
@@ -100,7 +103,8 @@ export type NonNullAssertionSafety =
   | { kind: 'optional-length-checked' }
   | { kind: 'split-first-element' }
   | { kind: 'tested-assignment' }
-  | { kind: 'participating-capture-group' };
+  | { kind: 'participating-capture-group' }
+  | { kind: 'stored-where-missing-allowed' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -125,6 +129,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
+  }
+  if (isStoredWhereMissingIsAllowed(assertion, checker)) {
+    return { kind: 'stored-where-missing-allowed' };
   }
   if (isTestedAssignment(assertion, checker)) {
     return { kind: 'tested-assignment' };

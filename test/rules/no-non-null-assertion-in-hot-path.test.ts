@@ -290,6 +290,22 @@ export function trpcPath(resource: string, parameters: Record<string, string>): 
   }
   return '';
 }
+`,
+    `
+export class MediaHandler {
+  private audioInput?: string;
+  private videoInput?: string;
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        this.audioInput = settings.deviceId!;
+      } else if (track.kind === 'video') {
+        this.videoInput = settings.deviceId!;
+      }
+    }
+  }
+}
 `
   ],
   invalid: [
@@ -1339,6 +1355,36 @@ export function trpcPath(resource: string, parameters: Record<string, string>): 
     if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
   }
   return '';
+}
+` }] }] },
+
+{ code: `
+export class MediaHandler {
+  private audioInput = '';
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        this.audioInput = settings.deviceId!;
+      }
+    }
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 8, column: 27, data: { expression: "settings.deviceId", hotPath: "inside a `for…of` loop at line 5" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export class MediaHandler {
+  private audioInput = '';
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        const deviceId = settings.deviceId;
+        if (deviceId === undefined) throw new Error("settings.deviceId is undefined in MediaHandler.remember (file.ts:8:27)");
+        this.audioInput = deviceId;
+      }
+    }
+  }
 }
 ` }] }] },
   ],
