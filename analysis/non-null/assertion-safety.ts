@@ -13,6 +13,7 @@ import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
 import { isParticipatingCaptureGroup } from './regexp-groups.js';
+import { isRepeatedAssertion } from './repeated-assertion.js';
 import { isSplitFirstElement } from './split-first-element.js';
 import { isTestedAssignment } from './tested-assignment.js';
 import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
@@ -41,6 +42,9 @@ import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
  * - `presence-checked`: `x.p!` where the same `x.p` (or the same call) was checked just before, in
  *   a condition or an early exit, also from inside a callback that runs where it is written, with
  *   nothing in between that could undo it (see presence-guard.ts);
+ * - `repeated-assertion`: `x.p!` after an `x.p!.m` that ran on every path to it, outside a hot path
+ *   (`for (const t of x.p!.list()) x.p!.remove(t)`), with no write or `await` in between (see
+ *   repeated-assertion.ts);
  * - `compared-only`: `a === b!`, `list.includes(x!)`, `map.get(k!)`: a missing value only makes the
  *   comparison false or the lookup miss (see compared-only.ts).
  * - `iterated-map-key`: `m.get(k)!` where `k` comes from iterating the same map (`for (const k of m.keys())`,
@@ -91,6 +95,7 @@ export type NonNullAssertionSafety =
   | { kind: 'assignment-target' }
   | { kind: 'presence-checked' }
   | { kind: 'compared-only' }
+  | { kind: 'repeated-assertion' }
   | { kind: 'iterated-map-key' }
   | { kind: 'own-enumerated-key' }
   | { kind: 'every-checked-map-get' }
@@ -155,6 +160,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isComparedOnly(assertion, program)) {
     return { kind: 'compared-only' };
+  }
+  if (isRepeatedAssertion(assertion, program)) {
+    return { kind: 'repeated-assertion' };
   }
   return undefined;
 }

@@ -306,6 +306,32 @@ export class MediaHandler {
     }
   }
 }
+`,
+    `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  get localUsermediaStream(): MediaStream | undefined {
+    return this.localUsermediaFeed?.stream;
+  }
+  replaceTracks(stream: MediaStream): void {
+    for (const track of this.localUsermediaStream!.getTracks()) {
+      this.localUsermediaStream!.removeTrack(track);
+      track.stop();
+    }
+    for (const track of stream.getTracks()) {
+      this.localUsermediaStream!.addTrack(track);
+    }
+  }
+  muteLater(): void {
+    setTimeout(() => {
+      for (const t of this.localUsermediaStream!.getVideoTracks()) {
+        t.stop();
+        this.localUsermediaStream!.removeTrack(t);
+      }
+    }, 120);
+  }
+}
 `
   ],
   invalid: [
@@ -1383,6 +1409,34 @@ export class MediaHandler {
         if (deviceId === undefined) throw new Error("settings.deviceId is undefined in MediaHandler.remember (file.ts:8:27)");
         this.audioInput = deviceId;
       }
+    }
+  }
+}
+` }] }] },
+
+{ code: `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  replaceTracks(stream: MediaStream, feed: Feed | undefined): void {
+    for (const track of this.localUsermediaFeed!.stream.getTracks()) {
+      this.localUsermediaFeed = feed;
+      this.localUsermediaFeed!.stream.removeTrack(track);
+    }
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 8, column: 7, data: { expression: "this.localUsermediaFeed", hotPath: "inside a `for…of` loop at line 6" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  replaceTracks(stream: MediaStream, feed: Feed | undefined): void {
+    for (const track of this.localUsermediaFeed!.stream.getTracks()) {
+      this.localUsermediaFeed = feed;
+      const localUsermediaFeed = this.localUsermediaFeed;
+      if (localUsermediaFeed === undefined) throw new Error("this.localUsermediaFeed is undefined in Call.replaceTracks (file.ts:8:7)");
+      localUsermediaFeed.stream.removeTrack(track);
     }
   }
 }
