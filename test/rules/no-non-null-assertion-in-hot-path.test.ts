@@ -332,6 +332,21 @@ export class Call {
     }, 120);
   }
 }
+`,
+    `
+export function copyConfig(wellknown: Record<string, Record<string, string>>, clientConfig: Record<string, Record<string, string>>): void {
+  Object.keys(wellknown).forEach((k) => {
+    for (const prop of Object.keys(wellknown[k]!)) clientConfig[k] = { ...clientConfig[k], [prop]: wellknown[k]![prop]! };
+  });
+}
+`,
+    `
+export function derived(computes: Record<string, () => number>, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key]!;
+    table[key] = compute();
+  }
+}
 `
   ],
   invalid: [
@@ -1438,6 +1453,25 @@ export class Call {
       if (localUsermediaFeed === undefined) throw new Error("this.localUsermediaFeed is undefined in Call.replaceTracks (file.ts:8:7)");
       localUsermediaFeed.stream.removeTrack(track);
     }
+  }
+}
+` }] }] },
+
+{ code: `
+export function derived(computes: { [key: string]: (() => number) | undefined }, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key]!;
+    table[key] = compute();
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 4, column: 21, data: { expression: "computes[key]", hotPath: "inside a `for…in` loop at line 3" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function derived(computes: { [key: string]: (() => number) | undefined }, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key];
+    if (compute === undefined) throw new Error("computes[key] is undefined in derived (file.ts:4:21)");
+    table[key] = compute();
   }
 }
 ` }] }] },
