@@ -507,8 +507,8 @@ function getElementCopy(expression: ts.Expression, arrayKey: string, removal: Re
   if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined || !ts.isVariableDeclarationList(declaration.parent)) {
     return undefined;
   }
-  const isConst = (declaration.parent.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
-  return isConst && isRemovedElement(declaration.initializer, arrayKey, removal) ? declaration : undefined;
+  const scoping: ts.NodeFlags = declaration.parent.flags & ts.NodeFlags.BlockScoped;
+  return scoping === ts.NodeFlags.Const && isRemovedElement(declaration.initializer, arrayKey, removal) ? declaration : undefined;
 }
 
 /** `a.length > 0`, `a.length !== 0`, `a.length >= 1`, `0 < a.length` or a bare `a.length`. */

@@ -41,7 +41,11 @@ export function isParticipatingCaptureGroup(expression: ts.Expression, program: 
 
 function isConst(declaration: ts.VariableDeclaration): boolean {
   const list = declaration.parent;
-  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
+  if (!ts.isVariableDeclarationList(list)) {
+    return false;
+  }
+  const scoping: ts.NodeFlags = list.flags & ts.NodeFlags.BlockScoped;
+  return scoping === ts.NodeFlags.Const;
 }
 
 /** The regular expression literal whose successful match `declaration` holds at `use`. */
@@ -142,7 +146,8 @@ function isOnEveryPath(node: RegExpNode): boolean {
     if (parent.type === 'Quantifier' && parent.min === 0) {
       return false;
     }
-    if (parent.type === 'Assertion' && (parent.kind === 'lookahead' || parent.kind === 'lookbehind') && (parent.negate || parent.alternatives.length !== 1)) {
+    // Only a lookahead or a lookbehind holds other nodes.
+    if (parent.type === 'Assertion' && (parent.negate || parent.alternatives.length !== 1)) {
       return false;
     }
     if ((parent.type === 'Pattern' || parent.type === 'Group' || parent.type === 'CapturingGroup') && parent.alternatives.length !== 1) {
