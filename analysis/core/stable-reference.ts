@@ -36,6 +36,33 @@ export function getStableReferenceKey(expression: ts.Expression): string | undef
   return undefined;
 }
 
+/**
+ * A key for a method call on a stable receiver with stable arguments (`event.getType()`,
+ * `t.getFilter()`), by its text, or `undefined` for any other expression. The same call made again
+ * is taken to return the same value while nothing is called or written in between (see
+ * {@link interruptsRepeatedCall}): a getter-like method can only answer differently if some state
+ * changed, and changing state takes a call or a write.
+ */
+export function getRepeatableCallKey(expression: ts.Expression): string | undefined {
+  const call = unwrapParentheses(expression);
+  if (!ts.isCallExpression(call) || call.questionDotToken !== undefined) {
+    return undefined;
+  }
+  const callee = unwrapParentheses(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || getStableReferenceKey(callee.expression) === undefined) {
+    return undefined;
+  }
+  if (!call.arguments.every((argument) => getStableReferenceKey(argument) !== undefined)) {
+    return undefined;
+  }
+  return call.getText().replace(/\s+/g, '');
+}
+
+/** Can `node` make a repeated call (see {@link getRepeatableCallKey}) return something else: a call or a write? */
+export function interruptsRepeatedCall(node: ts.Node): boolean {
+  return ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node) || getWrittenReferenceKeys(node).length > 0;
+}
+
 /** Does a write to `writtenKey` change what `readKey` reads? (`a` and `a.b` both affect `a.b.c` and `a.b[k]`.) */
 export function writeAffectsReference(writtenKey: string, readKey: string): boolean {
   return readKey === writtenKey || readKey.startsWith(`${writtenKey}.`) || readKey.startsWith(`${writtenKey}[`);

@@ -95,3 +95,20 @@ export function getNullishParts(type: ts.Type): NullishParts {
   visit(type, 0);
   return parts;
 }
+
+/**
+ * Which of `undefined` and `null` a write to `target` (the left of `=`, or a declared name) may
+ * store, by the type the write accepts: that is the declared type of a variable, and under
+ * `exactOptionalPropertyTypes` an optional property's type without `undefined`. `any` and
+ * `unknown` answer "neither": they accept a missing value without saying that readers expect one.
+ */
+export function getAcceptedNullishParts(target: ts.Node, checker: ts.TypeChecker): NullishParts {
+  const accepted = checker.getTypeAtLocation(target);
+  if (isAnyOrUnknown(accepted)) {
+    return { undefined: false, null: false };
+  }
+  return {
+    undefined: checker.isTypeAssignableTo(checker.getUndefinedType(), accepted),
+    null: checker.isTypeAssignableTo(checker.getNullType(), accepted),
+  };
+}

@@ -3,15 +3,20 @@ import ts from 'typescript';
 import { isAssignmentOperator } from '../core/side-effects.js';
 import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { getStableReferenceKey, getWrittenReferenceKeys, interruptsRepeatedCall, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
-import { ARRAY_INTERFACES, ensuresMapEntry, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
+import { ARRAY_INTERFACES, ensuresMapEntry, getLookupKey, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
-import { findGuard, getConjuncts, getReferenceParts, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
+import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
 import { isPresenceChecked } from './presence-guard.js';
+import { isParticipatingCaptureGroup } from './regexp-groups.js';
+import { isRepeatedAssertion } from './repeated-assertion.js';
+import { isSplitFirstElement } from './split-first-element.js';
+import { isTestedAssignment } from './tested-assignment.js';
+import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -24,9 +29,11 @@ import { isPresenceChecked } from './presence-guard.js';
  *   `noUncheckedIndexedAccess`, when `i` and `a` are not written in the loop and the element type
  *   itself has no `undefined`;
  * - `guarded-map-get`: `m.get(k)!` after `m.has(k)` (or after `m.set(k, …)` on the only path where
- *   it was missing), with no `delete`, `clear`, reassignment or `await` in between;
- * - `length-checked-removal`: `a.pop()!` / `a.shift()!` in `while (a.length > 0)`, with no other
- *   removal before it in the loop.
+ *   it was missing), with no `delete`, `clear`, reassignment or `await` in between; a key that is
+ *   a method call (`m.get(e.getType())`) only after a check with no call or write in between;
+ * - `length-checked-removal`: `a.pop()!` / `a.shift()!` in `while (a.length > 0)`, or after a check
+ *   that the element it removes is present (`while (a[0] && …)`, `const first = a[0]; if (!first)
+ *   break;`, `a[a.length - 1]` for `pop`), with no other removal before it in the loop.
  * - `established-before-use`: `x!` right after `if (!x) { x = []; }` (or `Object.defineProperty(o, k,
  *   { value: [] })` for `o[k]`), where TypeScript's narrowing does not reach, with no write in between.
  * - `assignment-target`: `o.x! = v`, `o.x! += v`, `x!++`, `[a!] = …`, `({ k: a! } = …)`, `for (a! of …)`:
@@ -35,6 +42,9 @@ import { isPresenceChecked } from './presence-guard.js';
  * - `presence-checked`: `x.p!` where the same `x.p` (or the same call) was checked just before, in
  *   a condition or an early exit, also from inside a callback that runs where it is written, with
  *   nothing in between that could undo it (see presence-guard.ts);
+ * - `repeated-assertion`: `x.p!` after an `x.p!.m` that ran on every path to it, outside a hot path
+ *   (`for (const t of x.p!.list()) x.p!.remove(t)`), with no write or `await` in between (see
+ *   repeated-assertion.ts);
  * - `compared-only`: `a === b!`, `list.includes(x!)`, `map.get(k!)`: a missing value only makes the
  *   comparison false or the lookup miss (see compared-only.ts).
  * - `iterated-map-key`: `m.get(k)!` where `k` comes from iterating the same map (`for (const k of m.keys())`,
@@ -48,6 +58,8 @@ import { isPresenceChecked } from './presence-guard.js';
  *   the same terms.
  * - `every-checked-map-get`: `ids.map((id) => m.get(id)!)` after `ids.every((id) => m.has(id))` held,
  *   over the same `const` array, with no removal, change of the array or `await` in between.
+ * - `every-checked-element`: `a.map((x) => x.p!)` after `a.every((y) => y.p)` (or `a.every(Boolean)`
+ *   and `x!`) held, over the same stable array, with nothing in between that changes the array or waits.
  * - `re-established-map-entry`: `m.get(k)!` after `m.set(k, …)` where whatever removes the entry or
  *   replaces the map in between is always followed by `m.set(k, …)` again before the read.
  * - `enumerated-in-loop-header`: `x!` inside `for (… of Object.keys(x))` (or its callback), which threw
@@ -63,6 +75,15 @@ import { isPresenceChecked } from './presence-guard.js';
  *   or was checked to be no longer than `b` (`a.length === b.length &&`), or one is a `.map` of the other;
  * - `optional-length-checked`: `xs!` where `i < (xs?.length ?? 0)` holds for a non-negative `i`: a
  *   missing `xs` has no index.
+ * - `tested-assignment`: `while ((x = q.shift()!))`, `if ((x = f()!))`: the value is only tested, and
+ *   nothing reads the local `x` on the path where the test failed (see tested-assignment.ts).
+ * - `participating-capture-group`: `match[1]!` for a match of a regular expression literal whose
+ *   group 1 takes part in every match (not under `?`, `*`, `{0,n}`, `|` or a negative lookaround),
+ *   from `matchAll` or a checked `exec`/`match` (see regexp-groups.ts).
+ * - `stored-where-missing-allowed`: `this.p = v!` into `p?: string`: the target accepts the missing
+ *   value, and the function does not read it again (see undefined-accepting-target.ts).
+ * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
+ *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -74,15 +95,21 @@ export type NonNullAssertionSafety =
   | { kind: 'assignment-target' }
   | { kind: 'presence-checked' }
   | { kind: 'compared-only' }
+  | { kind: 'repeated-assertion' }
   | { kind: 'iterated-map-key' }
   | { kind: 'own-enumerated-key' }
   | { kind: 'every-checked-map-get' }
+  | { kind: 'every-checked-element' }
   | { kind: 're-established-map-entry' }
   | { kind: 'enumerated-in-loop-header' }
   | { kind: 'guarded-index' }
   | { kind: 'length-checked-index' }
   | { kind: 'callback-index' }
-  | { kind: 'optional-length-checked' };
+  | { kind: 'optional-length-checked' }
+  | { kind: 'split-first-element' }
+  | { kind: 'tested-assignment' }
+  | { kind: 'participating-capture-group' }
+  | { kind: 'stored-where-missing-allowed' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -108,6 +135,18 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   if (isEstablishedBeforeUse(expression, checker)) {
     return { kind: 'established-before-use' };
   }
+  if (isStoredWhereMissingIsAllowed(assertion, checker)) {
+    return { kind: 'stored-where-missing-allowed' };
+  }
+  if (isTestedAssignment(assertion, checker)) {
+    return { kind: 'tested-assignment' };
+  }
+  if (isSplitFirstElement(expression, program)) {
+    return { kind: 'split-first-element' };
+  }
+  if (isParticipatingCaptureGroup(expression, program)) {
+    return { kind: 'participating-capture-group' };
+  }
   const indexBounds = getIndexBoundsSafety(assertion, program);
   if (indexBounds !== undefined) {
     return indexBounds;
@@ -121,6 +160,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isComparedOnly(assertion, program)) {
     return { kind: 'compared-only' };
+  }
+  if (isRepeatedAssertion(assertion, program)) {
+    return { kind: 'repeated-assertion' };
   }
   return undefined;
 }
@@ -356,7 +398,7 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
     return false;
   }
   const mapKey = getStableReferenceKey(callee.expression);
-  const keyKey = getStableReferenceKey(key);
+  const keyKey = getLookupKey(key);
   if (mapKey === undefined || keyKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, MAP_INTERFACES)) {
     return false;
   }
@@ -364,14 +406,24 @@ function isGuardedMapGet(call: ts.CallExpression, program: ts.Program): boolean 
     // `has` says the key is there, not that its value is defined.
     return false;
   }
-  const guard = findGuard(call, (condition, polarity) => isMapHasCall(condition, mapKey, keyKey, polarity), (statement) => ensuresMapEntry(statement, mapKey, keyKey));
+  // A key that is a call, `m.get(event.getType())`, is the same key only if nothing is called or
+  // written between the check and the read, as for a call the presence guard checked; `m.set(…)`
+  // is a call, so only a check can guard it.
+  const isCallKey = getStableReferenceKey(key) === undefined;
+  const guard = findGuard(
+    call,
+    (condition, polarity) => isMapHasCall(condition, mapKey, keyKey, polarity),
+    (statement) => !isCallKey && ensuresMapEntry(statement, mapKey, keyKey),
+  );
   if (guard === undefined) {
     return false;
   }
-  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey));
+  return !hasInterference(guard, call, (node) => removesMapEntry(node, mapKey, keyKey) || (isCallKey && interruptsRepeatedCall(node)));
 }
 
-// --- a.pop()! inside `while (a.length > 0)` -------------------------------------------------------
+// --- a.pop()! inside `while (a.length > 0)` or `while (a[0])` ----------------------------------------
+
+type Removal = 'pop' | 'shift';
 
 function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): boolean {
   const checker = program.getTypeChecker();
@@ -379,15 +431,12 @@ function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): b
   if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'pop' && callee.name.text !== 'shift') || call.arguments.length > 0) {
     return false;
   }
+  const removal: Removal = callee.name.text;
   const arrayKey = getStableReferenceKey(callee.expression);
-  if (arrayKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, ARRAY_INTERFACES) || hasNullableElements(callee.expression, checker)) {
+  if (arrayKey === undefined || !isDeclaredInStandardLibrary(callee.name, program, ARRAY_INTERFACES)) {
     return false;
   }
-  const guard = findGuard(call, (condition, polarity) => polarity && isNonEmptyCheck(condition, arrayKey), () => false);
-  if (guard === undefined) {
-    return false;
-  }
-  return !hasInterference(guard, call, (node) => {
+  const interferes = (node: ts.Node): boolean => {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       return true;
     }
@@ -395,7 +444,71 @@ function isLengthCheckedRemoval(call: ts.CallExpression, program: ts.Program): b
       return true;
     }
     return getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, arrayKey) || written === `${arrayKey}.length`);
-  });
+  };
+  if (!hasNullableElements(callee.expression, checker)) {
+    const guard = findGuard(call, (condition, polarity) => polarity && isNonEmptyCheck(condition, arrayKey), () => false);
+    if (guard !== undefined && !hasInterference(guard, call, interferes)) {
+      return true;
+    }
+  }
+  return isCheckedElementRemoval(call, arrayKey, removal, checker, interferes);
+}
+
+/**
+ * `while (a[0] && …) a.shift()!`, `const first = a[0]; if (!first) break; a.shift()!`, and
+ * `a[a.length - 1]` before `a.pop()!`: the element the call removes was just found present, so the
+ * call returns it, whatever the element type allows elsewhere in the array. A `const` copy of the
+ * element counts when nothing removes anything between the copy and the call.
+ */
+function isCheckedElementRemoval(
+  call: ts.CallExpression,
+  arrayKey: string,
+  removal: Removal,
+  checker: ts.TypeChecker,
+  interferes: (node: ts.Node) => boolean,
+): boolean {
+  const copies: ts.VariableDeclaration[] = [];
+  const isCondition = (condition: ts.Expression, polarity: boolean): boolean => {
+    const tested = getTestedAsPresent(condition, polarity, checker);
+    if (tested === undefined) {
+      return false;
+    }
+    if (isRemovedElement(tested, arrayKey, removal)) {
+      return true;
+    }
+    const copy = getElementCopy(tested, arrayKey, removal, checker);
+    if (copy !== undefined) {
+      copies.push(copy);
+    }
+    return copy !== undefined;
+  };
+  const guard = findGuard(call, isCondition, () => false);
+  if (guard === undefined || hasInterference(guard, call, interferes)) {
+    return false;
+  }
+  // Every copy a condition on the way matched must still be the element when the call runs.
+  return copies.every((copy) => getContainer(copy) === guard.container && !hasInterference({ end: copy.end, container: guard.container }, call, interferes));
+}
+
+/** `a[0]` for `shift`, `a[a.length - 1]` for `pop`. */
+function isRemovedElement(expression: ts.Expression, arrayKey: string, removal: Removal): boolean {
+  const node = unwrapParentheses(expression);
+  if (!ts.isElementAccessExpression(node) || node.questionDotToken !== undefined || getStableReferenceKey(node.expression) !== arrayKey) {
+    return false;
+  }
+  const index = unwrapParentheses(node.argumentExpression);
+  return removal === 'shift' ? ts.isNumericLiteral(index) && index.text === '0' : isLengthMinusOne(index, arrayKey);
+}
+
+/** The `const first = a[0]` declaration that `expression` (`first`) reads. */
+function getElementCopy(expression: ts.Expression, arrayKey: string, removal: Removal, checker: ts.TypeChecker): ts.VariableDeclaration | undefined {
+  const node = unwrapParentheses(expression);
+  const declaration = ts.isIdentifier(node) ? checker.getSymbolAtLocation(node)?.valueDeclaration : undefined;
+  if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined || !ts.isVariableDeclarationList(declaration.parent)) {
+    return undefined;
+  }
+  const scoping: ts.NodeFlags = declaration.parent.flags & ts.NodeFlags.BlockScoped;
+  return scoping === ts.NodeFlags.Const && isRemovedElement(declaration.initializer, arrayKey, removal) ? declaration : undefined;
 }
 
 /** `a.length > 0`, `a.length !== 0`, `a.length >= 1`, `0 < a.length` or a bare `a.length`. */

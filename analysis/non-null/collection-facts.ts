@@ -1,7 +1,7 @@
 import { isTypeReference, unionConstituents } from 'ts-api-utils';
 import ts from 'typescript';
 
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { getRepeatableCallKey, getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import { isMethodCallOn } from './guards.js';
@@ -61,6 +61,15 @@ export function getMapValueType(type: ts.Type, checker: ts.TypeChecker, depth: n
   return undefined;
 }
 
+/**
+ * The key a lookup is made with, as the guards compare it: a stable reference, or a method call
+ * on one that is repeated with nothing in between (`m.has(event.getType()) … m.get(event.getType())`,
+ * see `getRepeatableCallKey`).
+ */
+export function getLookupKey(key: ts.Expression): string | undefined {
+  return getStableReferenceKey(key) ?? getRepeatableCallKey(key);
+}
+
 /** `m.has(k)` when `polarity` is true, `!m.has(k)` when false. */
 export function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: string, polarity: boolean): boolean {
   let node = unwrapParentheses(condition);
@@ -70,7 +79,7 @@ export function isMapHasCall(condition: ts.Expression, mapKey: string, keyKey: s
     }
     node = unwrapParentheses(node.operand);
   }
-  return isMethodCallOn(node, mapKey, ['has']) && ts.isCallExpression(node) && node.arguments[0] !== undefined && getStableReferenceKey(node.arguments[0]) === keyKey;
+  return isMethodCallOn(node, mapKey, ['has']) && ts.isCallExpression(node) && node.arguments[0] !== undefined && getLookupKey(node.arguments[0]) === keyKey;
 }
 
 /** `m.set(k, v)` as a statement, or as the last statement of a block: afterwards the entry exists. */

@@ -5,6 +5,7 @@ import { parentOf } from '../core/parent.js';
 import { hasSideEffects } from '../core/side-effects.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
+import { getNullishParts } from '../core/types.js';
 
 /**
  * Guards: the conditions that must hold for a use to run (an enclosing `if`, `?:`, `&&`, `while`,
@@ -42,6 +43,45 @@ export function isMethodCallOn(node: ts.Node, objectKey: string, methods: readon
   }
   const callee = unwrapParentheses(node.expression);
   return ts.isPropertyAccessExpression(callee) && methods.includes(callee.name.text) && getStableReferenceKey(callee.expression) === objectKey;
+}
+
+// --- what a condition shows present ---------------------------------------------------------------
+
+/**
+ * The expression a condition shows to be neither `undefined` nor `null` when it has the value
+ * `polarity`: `x` or `x != null` when true, `!x` or `x == null` when false; `x !== undefined` (and
+ * `x === undefined` when false) when `x` cannot be `null`.
+ */
+export function getTestedAsPresent(condition: ts.Expression, polarity: boolean, checker: ts.TypeChecker): ts.Expression | undefined {
+  const node = unwrapParentheses(condition);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+    return getTestedAsPresent(node.operand, !polarity, checker);
+  }
+  if (!ts.isBinaryExpression(node)) {
+    return polarity ? node : undefined;
+  }
+  const operator = node.operatorToken.kind;
+  const inequality = operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+  const equality = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken;
+  if ((!inequality && !equality) || polarity !== inequality) {
+    return undefined;
+  }
+  const isMissingLiteral = (expression: ts.Expression): boolean => {
+    const inner = unwrapParentheses(expression);
+    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined');
+  };
+  const [tested, literal] = isMissingLiteral(node.right) ? [node.left, node.right] : isMissingLiteral(node.left) ? [node.right, node.left] : [];
+  if (tested === undefined || literal === undefined) {
+    return undefined;
+  }
+  const loose = operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (loose) {
+    return tested;
+  }
+  // `x !== undefined` leaves `null`, and `x !== null` leaves `undefined`, when the type has it.
+  const nullish = getNullishParts(checker.getTypeAtLocation(tested));
+  const isNull = unwrapParentheses(literal).kind === ts.SyntaxKind.NullKeyword;
+  return (isNull ? nullish.undefined : nullish.null) ? undefined : tested;
 }
 
 // --- guards and what may happen between a guard and its use ---------------------------------------

@@ -18,7 +18,7 @@ import {
   MAP_INTERFACES,
   removesMapEntry,
 } from './collection-facts.js';
-import { findGuard, getContainer, getReferenceParts, hasInterference, isMethodCallOn } from './guards.js';
+import { findGuard, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn } from './guards.js';
 
 /**
  * Is this `x!` a keyed read whose key came from the collection itself, and why? The kinds are
@@ -42,6 +42,9 @@ export function getKeyProof(expression: ts.Expression, program: ts.Program): Non
   }
   if (isEnumeratedInLoopHeader(expression, program)) {
     return { kind: 'enumerated-in-loop-header' };
+  }
+  if (isEveryCheckedElement(expression, program)) {
+    return { kind: 'every-checked-element' };
   }
   return undefined;
 }
@@ -474,7 +477,7 @@ function isEveryCheckedMapGet(read: KeyedRead, program: ts.Program): boolean {
     return false;
   }
   // Each call of the callback runs after the earlier ones, so nothing in it may remove an entry or change the array.
-  const interferes = (node: ts.Node): boolean => removesMapEntry(node, read.collectionKey, read.keyKey) || changesArray(node, array.text);
+  const interferes = (node: ts.Node): boolean => removesMapEntry(node, read.collectionKey, read.keyKey) || changesArrayElements(node, array.text);
   return !hasInterference(guard, call, interferes) && !someNode(call, interferes);
 }
 
@@ -526,10 +529,100 @@ function getReturnedExpression(fn: ts.ArrowFunction | ts.FunctionExpression): ts
   return fn.body.statements.length === 1 && only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
 }
 
-function changesArray(node: ts.Node, arrayKey: string): boolean {
+function changesArrayElements(node: ts.Node, arrayKey: string): boolean {
   return (
     isMethodCallOn(node, arrayKey, ARRAY_MUTATORS) ||
     getWrittenReferenceKeys(node).some((written) => writeAffectsReference(written, arrayKey) || writeAffectsReference(arrayKey, written))
+  );
+}
+
+// --- items.map((item) => item.value!) after items.every((item) => item.value) ---------------------
+
+const ELEMENT_ARRAY_INTERFACES: ReadonlySet<string> = new Set(['Array', 'ReadonlyArray']);
+
+/**
+ * `x.p!` (or `x!`) where `x` is the element an array method's callback is given, after
+ * `a.every((y) => y.p)` (or `a.every(Boolean)`) held for the same array: zod builds a union's values
+ * with `options.every((o) => o._zod.values)` and then `options.flatMap((o) => [...o._zod.values!])`.
+ * The check names the same path from its own parameter; it may test truthiness, `!= null`, or
+ * `!== undefined` where the value cannot be `null`. The array is a stable reference, so, as for a
+ * checked reference, calls in between are taken not to change it; no write to the array, its
+ * elements or what it is read from, no method that adds or reorders elements, and no `await` may
+ * run between the check and the call, nor inside the call, whose earlier callbacks run before a
+ * later element is read; nor may the callback write the element or the path it reads.
+ */
+function isEveryCheckedElement(expression: ts.Expression, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  const path = getElementPath(expression);
+  const declaration = path === undefined ? undefined : checker.getSymbolAtLocation(path.root)?.valueDeclaration;
+  const binding = declaration === undefined ? undefined : getCallbackBinding(declaration);
+  if (path === undefined || binding === undefined || binding.index !== 0 || !isDirectlyInside(expression, binding.fn.body)) {
+    return false;
+  }
+  const { callee, fn } = binding;
+  const array = callee.expression;
+  const arrayKey = getStableReferenceKey(array);
+  if (arrayKey === undefined || !ARRAY_CALLBACK_METHODS.has(callee.name.text) || !isDeclaredInStandardLibrary(callee.name, program, ELEMENT_ARRAY_INTERFACES)) {
+    return false;
+  }
+  const call = fn.parent;
+  const guard = findGuard(call, (condition, polarity) => isEveryPresentCheck(condition, polarity, array, path.names, program), () => false);
+  if (guard === undefined) {
+    return false;
+  }
+  const arrayParts = getReferenceParts(array);
+  const elementParts = getReferenceParts(expression);
+  const changesArray = (node: ts.Node): boolean => isSuspension(node) || changesArrayElements(node, arrayKey) || writesAny(node, arrayParts);
+  return !hasInterference(guard, call, changesArray) && !someNode(call, (node) => changesArray(node) || writesAny(node, elementParts));
+}
+
+/** `x`, `x.p`, `x.p.q`: a parameter and the property names read from it. */
+function getElementPath(expression: ts.Expression): { root: ts.Identifier; names: string[] } | undefined {
+  const names: string[] = [];
+  let node = unwrapParentheses(expression);
+  while (ts.isPropertyAccessExpression(node) && node.questionDotToken === undefined && ts.isIdentifier(node.name)) {
+    names.unshift(node.name.text);
+    node = unwrapParentheses(node.expression);
+  }
+  return ts.isIdentifier(node) ? { root: node, names } : undefined;
+}
+
+/** `a.every((y) => y.p)` (with `names` `['p']`) or `a.every(Boolean)` when `polarity` is true, `!a.every(…)` when false. */
+function isEveryPresentCheck(condition: ts.Expression, polarity: boolean, array: ts.Expression, names: readonly string[], program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  let node = unwrapParentheses(condition);
+  if (!polarity) {
+    if (!ts.isPrefixUnaryExpression(node) || node.operator !== ts.SyntaxKind.ExclamationToken) {
+      return false;
+    }
+    node = unwrapParentheses(node.operand);
+  }
+  if (!ts.isCallExpression(node) || node.arguments.length !== 1 || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'every') {
+    return false;
+  }
+  const [callback] = node.arguments;
+  if (callback === undefined || !isSameReference(node.expression.expression, array, checker) || !isDeclaredInStandardLibrary(node.expression.name, program, ELEMENT_ARRAY_INTERFACES)) {
+    return false;
+  }
+  if (ts.isIdentifier(callback)) {
+    return names.length === 0 && callback.text === 'Boolean' && isDeclaredOnlyInDefaultLibrary(checker.getSymbolAtLocation(callback), program);
+  }
+  // An async callback returns a promise, which is always truthy.
+  if (!(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) || hasParameterDefaults(callback) || callback.asteriskToken !== undefined || tsutils.includesModifier(callback.modifiers, ts.SyntaxKind.AsyncKeyword)) {
+    return false;
+  }
+  const [parameter] = callback.parameters;
+  const returned = getReturnedExpression(callback);
+  const tested = returned === undefined ? undefined : getTestedAsPresent(returned, true, checker);
+  const testedPath = tested === undefined ? undefined : getElementPath(tested);
+  return (
+    parameter !== undefined &&
+    ts.isIdentifier(parameter.name) &&
+    parameter.dotDotDotToken === undefined &&
+    testedPath !== undefined &&
+    checker.getSymbolAtLocation(testedPath.root) === checker.getSymbolAtLocation(parameter.name) &&
+    testedPath.names.length === names.length &&
+    testedPath.names.every((name, index) => name === names[index])
   );
 }
 

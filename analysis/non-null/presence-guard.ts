@@ -1,6 +1,6 @@
 import ts from 'typescript';
 
-import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
+import { getRepeatableCallKey, getStableReferenceKey, getWrittenReferenceKeys, interruptsRepeatedCall, writeAffectsReference } from '../core/stable-reference.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts, type NullishParts } from '../core/types.js';
 import { findGuard, getReferenceParts, hasInterference } from './guards.js';
@@ -45,7 +45,7 @@ export function isPresenceChecked(reference: ts.Expression, program: ts.Program)
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       return true;
     }
-    if (subject.isCall && (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node) || getWrittenReferenceKeys(node).length > 0)) {
+    if (subject.isCall && interruptsRepeatedCall(node)) {
       return true;
     }
     return getWrittenReferenceKeys(node).some((written) => parts.some((part) => writeAffectsReference(written, part)));
@@ -66,21 +66,8 @@ function getCheckedSubject(target: ts.Expression): CheckedSubject | undefined {
   if (key !== undefined) {
     return { key, reference: target, isCall: false };
   }
-  if (!ts.isCallExpression(target) || target.questionDotToken !== undefined) {
-    return undefined;
-  }
-  const callee = unwrapParentheses(target.expression);
-  if (!ts.isPropertyAccessExpression(callee) || getStableReferenceKey(callee.expression) === undefined) {
-    return undefined;
-  }
-  if (!target.arguments.every((argument) => getStableReferenceKey(argument) !== undefined)) {
-    return undefined;
-  }
-  return { key: callKey(target), reference: target, isCall: true };
-}
-
-function callKey(call: ts.CallExpression): string {
-  return call.getText().replace(/\s+/g, '');
+  const callKey = getRepeatableCallKey(target);
+  return callKey === undefined ? undefined : { key: callKey, reference: target, isCall: true };
 }
 
 /** The key of a tested expression; `a?.b` tests `a.b` (truthy only when `a` and `a.b` are present). */
@@ -93,7 +80,7 @@ function keyOf(expression: ts.Expression): string | undefined {
     const object = keyOf(inner.expression);
     return object === undefined ? undefined : `${object}.${inner.name.text}`;
   }
-  return getStableReferenceKey(inner) ?? (ts.isCallExpression(inner) ? callKey(inner) : undefined);
+  return getStableReferenceKey(inner) ?? getRepeatableCallKey(inner);
 }
 
 /**

@@ -4,14 +4,15 @@ import ts from 'typescript';
 /** The directory of the analysis fixture project. */
 export const analysisFixtureDirectory = fileURLToPath(new URL('../fixtures/analysis', import.meta.url));
 
-let cached: ts.Program | undefined;
+const cached = new Map<string, ts.Program>();
 
 /** The fixture project as a real program, built from its tsconfig once per test file. */
-export function loadAnalysisProgram(): ts.Program {
-  if (cached !== undefined) {
-    return cached;
+export function loadAnalysisProgram(directory: string = analysisFixtureDirectory): ts.Program {
+  const known = cached.get(directory);
+  if (known !== undefined) {
+    return known;
   }
-  const configPath = `${analysisFixtureDirectory}/tsconfig.json`;
+  const configPath = `${directory}/tsconfig.json`;
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
@@ -21,12 +22,13 @@ export function loadAnalysisProgram(): ts.Program {
   if (config === undefined) {
     throw new Error(`cannot read ${configPath}`);
   }
-  cached = ts.createProgram({ rootNames: config.fileNames, options: config.options });
-  const diagnostics = ts.getPreEmitDiagnostics(cached);
+  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+  const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) {
-    throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => analysisFixtureDirectory, getNewLine: () => '\n' }));
+    throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => directory, getNewLine: () => '\n' }));
   }
-  return cached;
+  cached.set(directory, program);
+  return program;
 }
 
 export function getFixtureSourceFile(program: ts.Program, relativePath: string): ts.SourceFile {

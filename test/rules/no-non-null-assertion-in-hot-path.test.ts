@@ -209,6 +209,144 @@ export function recount(counters: Counter[], values: number[]): void {
   for (const value of values) [first!] = [value];
   console.log(first);
 }
+`,
+    `
+export function parameterNames(query: string): string[] {
+  return query.split('&').map((part) => decodeURIComponent(part.split('=', 1)[0]!));
+}
+`,
+    `
+interface Ready { event: number; toolUse: string }
+export class Runner {
+  #ready: Ready[] = [];
+  release(handled: number, onToolCall: (toolUse: string) => void): void {
+    while (this.#ready[0] && this.#ready[0].event <= handled) {
+      onToolCall(this.#ready.shift()!.toolUse);
+    }
+  }
+}
+`,
+    `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = callbackList[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    callbacksToRun.push(callbackList.shift()!);
+  }
+  return callbacksToRun;
+}
+`,
+    `
+interface StateEvent { getType(): string; getStateKey(): string }
+export class RoomState {
+  events = new Map<string, Map<string, StateEvent>>();
+  unknown(events: StateEvent[]): StateEvent[] {
+    return events.filter((event) => !this.events.has(event.getType()) || !this.events.get(event.getType())!.has(event.getStateKey()));
+  }
+}
+`,
+    `
+interface Action { execute(): Error | undefined; unsubscribe(): void }
+export class Scheduler {
+  actions: Action[] = [];
+  flush(action: Action): void {
+    const { actions } = this;
+    let error: Error | undefined;
+    do {
+      if ((error = action.execute())) break;
+    } while ((action = actions.shift()!));
+    if (error) {
+      while ((action = actions.shift()!)) action.unsubscribe();
+      throw error;
+    }
+  }
+}
+`,
+    `
+interface Option { _zod: { values?: Set<string> } }
+export function unionValues(def: { options: readonly Option[] }): Set<string> | undefined {
+  if (def.options.every((o) => o._zod.values)) {
+    return new Set(def.options.flatMap((option) => Array.from(option._zod.values!)));
+  }
+  return undefined;
+}
+`,
+    `
+export function unionPattern(sources: (string | undefined)[]): string | undefined {
+  if (sources.every(Boolean)) return sources.map((s) => s!.trim()).join('|');
+  return undefined;
+}
+`,
+    `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}/g);
+  for (const match of matches) {
+    const group = match[1]!;
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
+}
+`,
+    `
+export class MediaHandler {
+  private audioInput?: string;
+  private videoInput?: string;
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        this.audioInput = settings.deviceId!;
+      } else if (track.kind === 'video') {
+        this.videoInput = settings.deviceId!;
+      }
+    }
+  }
+}
+`,
+    `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  get localUsermediaStream(): MediaStream | undefined {
+    return this.localUsermediaFeed?.stream;
+  }
+  replaceTracks(stream: MediaStream): void {
+    for (const track of this.localUsermediaStream!.getTracks()) {
+      this.localUsermediaStream!.removeTrack(track);
+      track.stop();
+    }
+    for (const track of stream.getTracks()) {
+      this.localUsermediaStream!.addTrack(track);
+    }
+  }
+  muteLater(): void {
+    setTimeout(() => {
+      for (const t of this.localUsermediaStream!.getVideoTracks()) {
+        t.stop();
+        this.localUsermediaStream!.removeTrack(t);
+      }
+    }, 120);
+  }
+}
+`,
+    `
+export function copyConfig(wellknown: Record<string, Record<string, string>>, clientConfig: Record<string, Record<string, string>>): void {
+  Object.keys(wellknown).forEach((k) => {
+    for (const prop of Object.keys(wellknown[k]!)) clientConfig[k] = { ...clientConfig[k], [prop]: wellknown[k]![prop]! };
+  });
+}
+`,
+    `
+export function derived(computes: Record<string, () => number>, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key]!;
+    table[key] = compute();
+  }
+}
 `
   ],
   invalid: [
@@ -1139,6 +1277,201 @@ export function decorate(documents: { [kSeen]?: string[] }[]): void {
     const documentValue = document[kSeen];
     if (documentValue === undefined) throw new Error('document[kSeen] is undefined in decorate (file.ts:8:5)');
     documentValue.push('seen');
+  }
+}
+` }] }] },
+
+{ code: `
+export function parameterValues(query: string): string[] {
+  const values: string[] = [];
+  for (const part of query.split('&')) {
+    values.push(part.split('=', 2)[1]!);
+  }
+  return values;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 17, data: { expression: "part.split('=', 2)[1]", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function parameterValues(query: string): string[] {
+  const values: string[] = [];
+  for (const part of query.split('&')) {
+    const value = part.split('=', 2)[1];
+    if (value === undefined) throw new Error("part.split('=', 2)[1] is undefined in parameterValues (file.ts:5:17)");
+    values.push(value);
+  }
+  return values;
+}
+` }] }] },
+
+{ code: `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], later: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = later[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    callbacksToRun.push(callbackList.shift()!);
+  }
+  return callbacksToRun;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 10, column: 25, data: { expression: "callbackList.shift()", hotPath: "inside a `while` loop at line 5" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+interface Callback { runAt: number; key: number }
+export function runCallbacks(callbackList: Callback[], later: Callback[], timestamp: number): Callback[] {
+  const callbacksToRun: Callback[] = [];
+  while (true) {
+    const first = later[0];
+    if (!first || first.runAt > timestamp) {
+      break;
+    }
+    const callbackListValue = callbackList.shift();
+    if (callbackListValue === undefined) throw new Error("callbackList.shift() is undefined in runCallbacks (file.ts:10:25)");
+    callbacksToRun.push(callbackListValue);
+  }
+  return callbacksToRun;
+}
+` }] }] },
+
+{ code: `
+interface StateEvent { getType(): string; getStateKey(): string }
+export class RoomState {
+  events = new Map<string, Map<string, StateEvent>>();
+  unknown(events: StateEvent[]): StateEvent[] {
+    return events.filter((event) => !this.events.has(event.getType()) || !this.events.get(event.getStateKey())!.has(event.getStateKey()));
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 6, column: 75, data: { expression: "this.events.get(event.getStateKey())", hotPath: "inside a `filter` callback at line 6, which runs once per element" }, suggestions: [] }] },
+
+{ code: `
+interface Action { execute(): Error | undefined; unsubscribe(): void }
+export function flush(actions: Action[], action: Action, done: (last: Action) => void): void {
+  do {
+    action.execute();
+  } while ((action = actions.shift()!));
+  done(action);
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 6, column: 22, data: { expression: "actions.shift()", hotPath: "inside a `do…while` loop at line 4" }, suggestions: [] }] },
+
+{ code: `
+export function unionPattern(sources: (string | undefined)[], fallbacks: (string | undefined)[]): string | undefined {
+  if (fallbacks.every(Boolean)) return sources.map((s) => s!.trim()).join('|');
+  return undefined;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 3, column: 59, data: { expression: "s", hotPath: "inside a `map` callback at line 3, which runs once per element" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function unionPattern(sources: (string | undefined)[], fallbacks: (string | undefined)[]): string | undefined {
+  if (fallbacks.every(Boolean)) return sources.map((s) => {
+    if (s === undefined) throw new Error("s is undefined in the map callback in unionPattern (file.ts:3:59)");
+    return s.trim();
+  }).join('|');
+  return undefined;
+}
+` }] }] },
+
+{ code: `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}(?:\\.(\\w+))?/g);
+  for (const match of matches) {
+    const group = match[2]!;
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 5, column: 19, data: { expression: "match[2]", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function trpcPath(resource: string, parameters: Record<string, string>): string {
+  const matches = resource.matchAll(/\\{(.*?)\\}(?:\\.(\\w+))?/g);
+  for (const match of matches) {
+    const group = match[2];
+    if (group === undefined) throw new Error("match[2] is undefined in trpcPath (file.ts:5:19)");
+    if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
+  }
+  return '';
+}
+` }] }] },
+
+{ code: `
+export class MediaHandler {
+  private audioInput = '';
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        this.audioInput = settings.deviceId!;
+      }
+    }
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 8, column: 27, data: { expression: "settings.deviceId", hotPath: "inside a `for…of` loop at line 5" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export class MediaHandler {
+  private audioInput = '';
+  remember(stream: MediaStream): void {
+    for (const track of stream.getTracks()) {
+      const settings = track.getSettings();
+      if (track.kind === 'audio') {
+        const deviceId = settings.deviceId;
+        if (deviceId === undefined) throw new Error("settings.deviceId is undefined in MediaHandler.remember (file.ts:8:27)");
+        this.audioInput = deviceId;
+      }
+    }
+  }
+}
+` }] }] },
+
+{ code: `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  replaceTracks(stream: MediaStream, feed: Feed | undefined): void {
+    for (const track of this.localUsermediaFeed!.stream.getTracks()) {
+      this.localUsermediaFeed = feed;
+      this.localUsermediaFeed!.stream.removeTrack(track);
+    }
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 8, column: 7, data: { expression: "this.localUsermediaFeed", hotPath: "inside a `for…of` loop at line 6" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+interface Feed { stream: MediaStream }
+export class Call {
+  localUsermediaFeed?: Feed;
+  replaceTracks(stream: MediaStream, feed: Feed | undefined): void {
+    for (const track of this.localUsermediaFeed!.stream.getTracks()) {
+      this.localUsermediaFeed = feed;
+      const localUsermediaFeed = this.localUsermediaFeed;
+      if (localUsermediaFeed === undefined) throw new Error("this.localUsermediaFeed is undefined in Call.replaceTracks (file.ts:8:7)");
+      localUsermediaFeed.stream.removeTrack(track);
+    }
+  }
+}
+` }] }] },
+
+{ code: `
+export function derived(computes: { [key: string]: (() => number) | undefined }, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key]!;
+    table[key] = compute();
+  }
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 4, column: 21, data: { expression: "computes[key]", hotPath: "inside a `for…in` loop at line 3" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+export function derived(computes: { [key: string]: (() => number) | undefined }, table: Record<string, number>): void {
+  for (const key in computes) {
+    const compute = computes[key];
+    if (compute === undefined) throw new Error("computes[key] is undefined in derived (file.ts:4:21)");
+    table[key] = compute();
   }
 }
 ` }] }] },

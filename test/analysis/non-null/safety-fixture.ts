@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
 import { getNonNullAssertionSafety } from '../../../analysis/non-null/assertion-safety.js';
-import { getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
+import { analysisFixtureDirectory, getAnnotatedAssertions, getFixtureSourceFile, loadAnalysisProgram } from '../fixture-program.js';
 
 /**
  * Checks every `x!` of an analysis fixture against the answer written at the end of its line
  * (`// safe: <kind>` or `// unsafe`). `minimum` guards against a fixture that silently lost its
- * assertions, which would make every case pass.
+ * assertions, which would make every case pass. `project` is a folder of the analysis fixtures with
+ * a tsconfig of its own, for compiler options the main fixture project does not set.
  */
-export function describeSafetyFixture(title: string, fixture: string, minimum: number): void {
-  const program = loadAnalysisProgram();
-  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, fixture));
+export function describeSafetyFixture(title: string, fixture: string, minimum: number, project?: string): void {
+  const program = loadAnalysisProgram(project === undefined ? undefined : `${analysisFixtureDirectory}/${project}`);
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, project === undefined ? fixture : `${project}/${fixture}`));
 
   describe(title, () => {
     it('finds the annotated assertions', () => {
