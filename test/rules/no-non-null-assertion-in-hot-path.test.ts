@@ -1369,7 +1369,7 @@ export function unionPattern(sources: (string | undefined)[], fallbacks: (string
       messageId: 'nonNullAssertionInHotPath', line: 3, column: 59, data: { expression: "s", hotPath: "inside a `map` callback at line 3, which runs once per element" }, suggestions: [{ messageId: 'throwMissingValue', output: `
 export function unionPattern(sources: (string | undefined)[], fallbacks: (string | undefined)[]): string | undefined {
   if (fallbacks.every(Boolean)) return sources.map((s) => {
-    if (s === undefined) throw new Error("s is undefined in the map callback in unionPattern (file.ts:3:59)");
+    if (s === undefined) throw new Error('s is undefined in the map callback in unionPattern (file.ts:3:59)');
     return s.trim();
   }).join('|');
   return undefined;
@@ -1392,7 +1392,7 @@ export function trpcPath(resource: string, parameters: Record<string, string>): 
   const matches = resource.matchAll(/\\{(.*?)\\}(?:\\.(\\w+))?/g);
   for (const match of matches) {
     const group = match[2];
-    if (group === undefined) throw new Error("match[2] is undefined in trpcPath (file.ts:5:19)");
+    if (group === undefined) throw new Error('match[2] is undefined in trpcPath (file.ts:5:19)');
     if (group.includes('+')) return parameters[group.replace('+', '')] ?? '';
   }
   return '';
@@ -1421,7 +1421,7 @@ export class MediaHandler {
       const settings = track.getSettings();
       if (track.kind === 'audio') {
         const deviceId = settings.deviceId;
-        if (deviceId === undefined) throw new Error("settings.deviceId is undefined in MediaHandler.remember (file.ts:8:27)");
+        if (deviceId === undefined) throw new Error('settings.deviceId is undefined in MediaHandler.remember (file.ts:8:27)');
         this.audioInput = deviceId;
       }
     }
