@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
+import { skipTransparentDown } from './transparent-syntax.js';
+
 /**
  * Which declarations of the program are a package's public API: what its `package.json` entry
  * points (`exports`, `main`, `module`, `types`) export, directly or re-exported.
@@ -64,8 +66,27 @@ function addExports(moduleSymbol: ts.Symbol, checker: ts.TypeChecker, exported: 
       continue;
     }
     exported.add(resolved);
+    addRenamedValue(resolved, checker, exported);
     if ((resolved.flags & ts.SymbolFlags.ValueModule) !== 0 && (resolved.declarations ?? []).some(ts.isSourceFile)) {
       addExports(resolved, checker, exported);
+    }
+  }
+}
+
+/**
+ * `export const join = _join as Nests<'fmt', string>`: the exported constant is the function
+ * itself under another name and type, so the function is as public as the constant.
+ */
+function addRenamedValue(symbol: ts.Symbol, checker: ts.TypeChecker, exported: Set<ts.Symbol>): void {
+  for (const declaration of symbol.declarations ?? []) {
+    if (!ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) continue;
+    const value = skipTransparentDown(declaration.initializer);
+    if (!ts.isIdentifier(value) && !ts.isPropertyAccessExpression(value)) continue;
+    let target = checker.getSymbolAtLocation(value);
+    if (target !== undefined && (target.flags & ts.SymbolFlags.Alias) !== 0) target = checker.getAliasedSymbol(target);
+    if (target !== undefined && !exported.has(target)) {
+      exported.add(target);
+      addRenamedValue(target, checker, exported);
     }
   }
 }

@@ -276,12 +276,26 @@ export function findCallSites(fn: FunctionBoundary, settings: PropagationSetting
   const sites: CallSite[] = [];
   let refusal: string | undefined;
 
-  for (const sourceFile of program.getSourceFiles()) {
+  const ownFiles = program.getSourceFiles().filter((sourceFile) => !sourceFile.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sourceFile));
+  // `import { name as alias }`: the calls in that file are written with the alias.
+  const names = new Set([name]);
+  for (const sourceFile of ownFiles) {
+    if (!sourceFile.text.includes(name)) continue;
+    for (const statement of sourceFile.statements) {
+      const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
+      if (bindings === undefined || !ts.isNamedImports(bindings)) continue;
+      for (const element of bindings.elements) {
+        if (element.propertyName !== undefined && element.propertyName.text === name) names.add(element.name.text);
+      }
+    }
+  }
+
+  for (const sourceFile of ownFiles) {
     if (refusal !== undefined) break;
-    if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(name)) continue;
+    if (![...names].some((candidate) => sourceFile.text.includes(candidate))) continue;
     const visit = (node: ts.Node): void => {
       if (refusal !== undefined) return;
-      if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && node.text === name && !isDeclarationName(node) && resolvesTo(node, symbol, checker)) {
+      if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && names.has(node.text) && !isDeclarationName(node) && resolvesTo(node, symbol, checker)) {
         const site = toCallSite(node, isAsync, settings);
         if (typeof site === 'string') {
           refusal = `${site} (${describePosition(node)})`;
