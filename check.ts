@@ -1,13 +1,14 @@
 import { ESLint, type Linter } from 'eslint';
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 
 import { NO_INPUTS_FOUND, readTsconfigErrors } from './analysis/core/tsconfig-errors.js';
 import { formatSarif } from './check/sarif.js';
 import { UNRESOLVED_IMPORTS_RULE_ID, unresolvedImportsRule } from './check/unresolved-imports-rule.js';
 import plugin from './index.js';
+import { commonAncestor, isAtOrUnder } from './paths.js';
 
 /** What `predictable check` found, for the CLI and for programmatic callers. */
 export interface CheckReport {
@@ -74,20 +75,6 @@ export function findTsconfigRootDir(start: string): string | undefined {
 
 export class CheckUsageError extends Error {
   override name = 'CheckUsageError';
-}
-
-function isInside(directory: string, path: string): boolean {
-  const fromDirectory = relative(directory, path);
-  return fromDirectory === '' || (!fromDirectory.startsWith('..') && !isAbsolute(fromDirectory));
-}
-
-function commonAncestor(paths: readonly string[]): string {
-  const [first, ...rest] = paths;
-  let ancestor = first ?? sep;
-  while (!rest.every((path) => isInside(ancestor, path))) {
-    ancestor = dirname(ancestor);
-  }
-  return ancestor;
 }
 
 function describeList(files: readonly string[], cwd: string, limit = 5): string {
@@ -173,10 +160,10 @@ function nothingToCheck(paths: readonly string[], selection: FileSelection, cwd:
 
 /** The directory ESLint runs in: it lints nothing outside its `cwd`, so it must contain every path. */
 function chooseLintCwd(cwd: string, absolutePaths: readonly string[], tsconfigRootDir: string): string {
-  if (absolutePaths.every((path) => isInside(cwd, path))) {
+  if (absolutePaths.every((path) => isAtOrUnder(path, cwd))) {
     return cwd;
   }
-  if (absolutePaths.every((path) => isInside(tsconfigRootDir, path))) {
+  if (absolutePaths.every((path) => isAtOrUnder(path, tsconfigRootDir))) {
     return tsconfigRootDir;
   }
   return commonAncestor(absolutePaths);

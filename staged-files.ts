@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { minimatch } from 'minimatch';
 
 import { CheckUsageError, TYPESCRIPT_FILES } from './check.js';
+import { isAtOrUnder } from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -69,10 +70,6 @@ async function findWorkTreeRoot(cwd: string): Promise<string> {
 /** `git diff -z --name-only` output as work-tree-relative paths. */
 function splitNulSeparated(output: string): string[] {
   return output.split('\0').filter((path) => path.length > 0);
-}
-
-function isAtOrUnder(file: string, directoryOrFile: string): boolean {
-  return file === directoryOrFile || file.startsWith(directoryOrFile.endsWith(sep) ? directoryOrFile : directoryOrFile + sep);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type ErrorPropagationPlan,
 } from '../analysis/non-null/error-return-propagation.js';
 import { getHotPathReason } from '../analysis/non-null/hot-path.js';
+import { commonAncestor, isAtOrUnder } from '../paths.js';
 import {
   chooseHoistedName,
   getNonNullAssertionFix,
@@ -742,17 +743,8 @@ function isTestOrFixture(relativePath: string): boolean {
 function placeSharedModule(users: readonly string[], projectDirectory: string): string {
   const production = users.filter((file) => !isTestOrFixture(path.relative(projectDirectory, file)));
   const basis = (production.length > 0 ? production : users).map((file) => path.dirname(file));
-  let directory = basis[0] ?? projectDirectory;
-  for (const other of basis) {
-    while (path.relative(directory, other).startsWith('..') || path.isAbsolute(path.relative(directory, other))) {
-      directory = path.dirname(directory);
-    }
-  }
-  const insideProject = (candidate: string): boolean => {
-    const fromProject = path.relative(projectDirectory, candidate);
-    return !fromProject.startsWith('..') && !path.isAbsolute(fromProject);
-  };
-  if (!insideProject(directory)) return projectDirectory;
+  let directory = commonAncestor(basis);
+  if (!isAtOrUnder(directory, projectDirectory)) return projectDirectory;
   while (directory !== projectDirectory && isTestOrFixture(path.relative(projectDirectory, directory))) {
     directory = path.dirname(directory);
   }
