@@ -151,6 +151,38 @@ function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolea
   return disposal === 'async' || releasesAreAsync ? 'await using' : 'using';
 }
 
+/**
+ * Acquisitions assigned to one variable leak the same way when the verdict and the place it names
+ * (the statement that throws, the early exit) are the same: the release they share is what is
+ * missing. Only assignments group; a declaration is one acquisition.
+ */
+function getSameLeakKey(verdict: LeakVerdict): string | undefined {
+  const binding = verdict.acquisition.binding;
+  if (binding.kind !== 'assignment') {
+    return undefined;
+  }
+  const variable = binding.declaration.getStart();
+  switch (verdict.kind) {
+    case 'never-released':
+    case 'released-in-some-branches':
+      return `${variable}:${verdict.kind}`;
+    case 'released-only-on-success':
+      return `${variable}:${verdict.kind}:${verdict.throwSite.getStart()}`;
+    case 'missed-on-early-exit':
+      return `${variable}:${verdict.kind}:${verdict.exit.getStart()}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `line 12`, `lines 12 and 14`, `lines 12, 14 and 19`. */
+function formatLines(lines: readonly number[]): string {
+  if (lines.length === 1) {
+    return `line ${String(lines[0])}`;
+  }
+  return `lines ${lines.slice(0, -1).join(', ')} and ${String(lines.at(-1))}`;
+}
+
 export default createRule<Options, MessageId>({
   name: 'no-undisposed-resources',
   meta: {
@@ -231,16 +263,22 @@ export default createRule<Options, MessageId>({
       end: sourceCode.getLocFromIndex(node.end),
     });
 
-    const report = (verdict: LeakVerdict): void => {
+    /**
+     * `verdict`, and `sameLeak`: other acquisitions into the same variable that leak the same way
+     * (`let handle; if (a) handle = await openA(); else handle = await openB(); …; handle.free();`).
+     * One missing `finally` is one problem, reported once at the first acquisition.
+     */
+    const report = (verdict: LeakVerdict, sameLeak: readonly LeakVerdict[] = []): void => {
       const { acquisition } = verdict;
       const binding = acquisition.binding;
       const name = binding.kind === 'discarded' || binding.kind === 'argument' ? '' : binding.name.text;
       const keyword = usingKeyword(acquisition, verdict.releases.some((release) => release.isAsync));
+      const otherLines = sameLeak.map((other) => lineOf(other.acquisition.expression));
       const data = {
         name,
         type: acquisition.resource.typeName,
         acquirer: acquisition.acquirer,
-        line: String(lineOf(acquisition.expression)),
+        line: String(lineOf(acquisition.expression)) + (otherLines.length === 0 ? '' : `, and again on ${formatLines(otherLines)}`),
         remedy:
           keyword === undefined
             ? 'release it in a `finally` block'
@@ -255,7 +293,7 @@ export default createRule<Options, MessageId>({
       // The suggestion is the rewrite `to-using` plans for this resource, edit for edit: the
       // codemod's conversion, or the one it leaves to a person because it adds releases.
       const suggest = (): TSESLint.SuggestionReportDescriptor<MessageId>[] => {
-        if (binding.kind !== 'variable') {
+        if (binding.kind !== 'variable' || sameLeak.length > 0) {
           return [];
         }
         const rewrite = getUsingRewrite(getPlan(acquisition.expression.getSourceFile()), acquisition);
@@ -352,12 +390,31 @@ export default createRule<Options, MessageId>({
         case 'released-on-every-path':
         case 'escapes':
           return;
-        default:
-          report(verdict);
+        default: {
+          const key = getSameLeakKey(verdict);
+          if (key === undefined) {
+            report(verdict);
+            return;
+          }
+          const group = leaksByVariable.get(key);
+          if (group === undefined) {
+            leaksByVariable.set(key, [verdict]);
+          } else {
+            group.push(verdict);
+          }
+        }
       }
     };
+    const leaksByVariable = new Map<string, LeakVerdict[]>();
 
     return {
+      'Program:exit'(): void {
+        for (const [first, ...others] of leaksByVariable.values()) {
+          if (first !== undefined) {
+            report(first, others);
+          }
+        }
+      },
       'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
         if (!isAcquisitionPositionInTree(node)) {
           return;

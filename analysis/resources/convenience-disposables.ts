@@ -1,8 +1,9 @@
 import ts from 'typescript';
 
 import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
-import { getNonNullishConstituents } from '../core/types.js';
+import { getAwaitedType, getNonNullishConstituents, isThenable } from '../core/types.js';
 import { getDisposalMembers } from './disposal.js';
+import { getGlueMethodFacts, type GlueMethodFacts } from './wasm-bindgen-glue.js';
 
 /**
  * A resource holds something outside the JavaScript heap that only an explicit release gives
@@ -30,8 +31,13 @@ export function isConvenienceDisposable(type: ts.Type, checker: ts.TypeChecker, 
   return (
     parts !== undefined &&
     parts.length > 0 &&
-    parts.every((part) => isInMemoryNodeClass(part, program) || (isWasmBindgenClass(part, checker) && !getClassesTheProjectFrees(program).has(part.getSymbol())))
+    parts.every((part) => isInMemoryNodeClass(part, program) || isInMemoryWasmBindgenClass(part, checker, program))
   );
+}
+
+function isInMemoryWasmBindgenClass(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const declaration = getWasmBindgenDeclaration(type, checker);
+  return declaration !== undefined && !isWasmBindgenIoClass(declaration, checker, program);
 }
 
 function getClassDeclarations(type: ts.Type): ts.Declaration[] {
@@ -83,30 +89,66 @@ export function getWasmBindgenReleaseMethod(type: ts.Type, checker: ts.TypeCheck
 
 /**
  * Some wasm-bindgen objects do hold more than memory: a handle on an IndexedDB-backed store, kept
- * open until the last object that refers to it is freed. Types do not say which; the project does,
- * by freeing them by hand (`device.free()` in a `finally`). A generated class the project frees
- * anywhere is a resource everywhere in it, like any other disposable type.
+ * open until the last object that refers to it is freed. Their declarations show which: such an
+ * object does I/O through what it holds, so it has an async method (`device.verify()`), is opened
+ * by an async static factory (`StoreHandle.open()`), or hands out objects that do (a device list
+ * whose `get()` returns devices). One that only computes on its own memory (a decoded key, a
+ * parsed bundle) is reclaimed by the FinalizationRegistry with nothing lost.
+ *
+ * Whether the project frees a class by hand says less: matrix-js-sdk frees in-memory keys in
+ * the teardown of the object that keeps them, and leaves verification objects that hold the store
+ * to the finalizer.
  */
-const classesFreedByProgram = new WeakMap<ts.Program, Set<ts.Symbol | undefined>>();
+const ioClassesByProgram = new WeakMap<ts.Program, Map<ts.ClassDeclaration, boolean>>();
 
-function getClassesTheProjectFrees(program: ts.Program): Set<ts.Symbol | undefined> {
-  let freed = classesFreedByProgram.get(program);
-  if (freed !== undefined) return freed;
-  freed = new Set();
-  const checker = program.getTypeChecker();
-  for (const sourceFile of program.getSourceFiles()) {
-    // A cheap text test first: most files of a program never call `free()`.
-    if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(`.${FREE}(`)) continue;
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && node.arguments.length === 0 && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === FREE) {
-        for (const part of getNonNullishConstituents(checker.getTypeAtLocation(node.expression.expression)) ?? []) {
-          if (getWasmBindgenDeclaration(part, checker) !== undefined) freed.add(part.getSymbol());
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+function isWasmBindgenIoClass(declaration: ts.ClassDeclaration, checker: ts.TypeChecker, program: ts.Program): boolean {
+  let answers = ioClassesByProgram.get(program);
+  if (answers === undefined) {
+    answers = new Map();
+    ioClassesByProgram.set(program, answers);
   }
-  classesFreedByProgram.set(program, freed);
-  return freed;
+  const known = answers.get(declaration);
+  if (known !== undefined) return known;
+  // Taken as memory-only while being decided, so that classes handing out each other end.
+  answers.set(declaration, false);
+  const doesIo = declaration.members.some((member) => memberDoesIo(member, declaration, checker, program));
+  answers.set(declaration, doesIo);
+  return doesIo;
+}
+
+function memberDoesIo(member: ts.ClassElement, owner: ts.ClassDeclaration, checker: ts.TypeChecker, program: ts.Program): boolean {
+  if (!ts.isMethodDeclaration(member) && !ts.isGetAccessorDeclaration(member)) return false;
+  const signature = checker.getSignatureFromDeclaration(member);
+  if (signature === undefined) return false;
+  const returned = checker.getReturnTypeOfSignature(signature);
+  const isStatic = ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static;
+  if (isStatic !== 0) {
+    // Only a factory of the class itself says what its instances hold.
+    return isThenable(returned, member, checker) && handsOut(getAwaitedType(returned, checker), checker).some((part) => getWasmBindgenDeclaration(part, checker) === owner);
+  }
+  if (isThenable(returned, member, checker)) return true;
+  return handsOut(returned, checker).some((part) => {
+    const handedOut = getWasmBindgenDeclaration(part, checker);
+    return handedOut !== undefined && handedOut !== owner && isWasmBindgenIoClass(handedOut, checker, program);
+  });
+}
+
+/** The object types a value of `type` gives access to: its non-nullish parts, and array elements. */
+function handsOut(type: ts.Type, checker: ts.TypeChecker): ts.Type[] {
+  return (getNonNullishConstituents(type) ?? []).flatMap((part) =>
+    checker.isArrayType(part) || checker.isTupleType(part) ? checker.getTypeArguments(part as ts.TypeReference).flatMap((element) => getNonNullishConstituents(element) ?? []) : [part],
+  );
+}
+
+/**
+ * What the generated JavaScript of a wasm-bindgen method says about it (see wasm-bindgen-glue.ts),
+ * for `declaration`, the method a call resolves to; `undefined` for any other callee.
+ */
+export function getWasmBindgenMethodFacts(declaration: ts.Declaration, checker: ts.TypeChecker): GlueMethodFacts | undefined {
+  if (!ts.isMethodDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
+  const owner = declaration.parent;
+  if (!ts.isClassDeclaration(owner) || owner.name === undefined) return undefined;
+  const classSymbol = checker.getSymbolAtLocation(owner.name);
+  if (classSymbol === undefined || getWasmBindgenDeclaration(checker.getDeclaredTypeOfSymbol(classSymbol), checker) !== owner) return undefined;
+  return getGlueMethodFacts(owner.getSourceFile().fileName, owner.name.text, declaration.name.text);
 }

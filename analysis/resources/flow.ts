@@ -2,10 +2,12 @@ import ts from 'typescript';
 
 import { type Completion, type FlowExit, type FlowInterpreter, type FlowJump, walkControlFlow } from '../core/control-flow.js';
 import { isAssignmentOperator } from '../core/side-effects.js';
-import { isListedOwnDisposal } from './known-resources.js';
+import { getWasmBindgenMethodFacts } from './convenience-disposables.js';
+import { isInfallibleWrapper, isListedOwnDisposal } from './known-resources.js';
 import { returnsThis, type ResourceKind } from './acquisition.js';
 import type { ResourceAnalysisContext } from './context.js';
 import { isDeclaredOnlyInDefaultLibrary } from '../core/standard-library.js';
+import { getNonNullishConstituents, isAnyOrUnknown } from '../core/types.js';
 import { isTransparentWrapper, skipTransparentDown } from '../core/transparent-syntax.js';
 
 /**
@@ -239,7 +241,21 @@ export class ResourceFlowWalker implements FlowInterpreter {
     if (!(ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) || !this.references(node)) {
       return false;
     }
-    return !(ts.isCallExpression(node) && (this.#isFluentConfiguration(node) || this.#isTotalStandardFunction(node)));
+    return !(ts.isCallExpression(node) && (this.#isFluentConfiguration(node) || this.#isTotalStandardFunction(node) || this.#isInfallibleLibraryCall(node)));
+  }
+
+  /**
+   * Library calls that cannot throw once they type-check: `readline.createInterface({ input })`, a
+   * wrapper that checks only its options (known-resources.ts), and a wasm-bindgen method whose
+   * generated JavaScript has no `throw` (`identity.isVerified()`: its Rust method returns a plain
+   * value, not a `Result`; wasm-bindgen-glue.ts).
+   */
+  #isInfallibleLibraryCall(call: ts.CallExpression): boolean {
+    const declaration = this.#context.checker.getResolvedSignature(call)?.getDeclaration();
+    return (
+      declaration !== undefined &&
+      (isInfallibleWrapper(declaration, this.#context.program) || getWasmBindgenMethodFacts(declaration, this.#context.checker)?.throws === false)
+    );
   }
 
   /**
@@ -260,10 +276,59 @@ export class ResourceFlowWalker implements FlowInterpreter {
   narrow(condition: ts.Expression, state: number, whenTrue: boolean): number {
     const presence = this.#presenceTest(condition);
     if (presence === undefined) {
-      return state;
+      // `if (isStream(source)) upload(source)` with `source` holding a file stream: the other
+      // branch is taken only when the variable holds some other value.
+      const outcome = this.#typeTestOutcome(condition);
+      return outcome !== undefined && outcome !== whenTrue ? mapHeld(state, FlowState.Unacquired) : state;
     }
     const present = presence === whenTrue;
     return present ? state : mapHeld(state, FlowState.Unacquired);
+  }
+
+  /**
+   * What `condition` evaluates to whenever the variable holds the resource, when type tests decide
+   * it: `true` for a type-predicate call on the value that every value of the resource's type
+   * passes (`isStream(x)`), combined through `!`, `&&` and `||`; `undefined` when they do not.
+   */
+  #typeTestOutcome(condition: ts.Expression): boolean | undefined {
+    const test = skipTransparentDown(condition);
+    if (ts.isPrefixUnaryExpression(test) && test.operator === ts.SyntaxKind.ExclamationToken) {
+      const operand = this.#typeTestOutcome(test.operand);
+      return operand === undefined ? undefined : !operand;
+    }
+    if (ts.isBinaryExpression(test) && (test.operatorToken.kind === ts.SyntaxKind.BarBarToken || test.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) {
+      const decisive = test.operatorToken.kind === ts.SyntaxKind.BarBarToken;
+      const left = this.#typeTestOutcome(test.left);
+      const right = this.#typeTestOutcome(test.right);
+      if (left === decisive || right === decisive) {
+        return decisive;
+      }
+      return left === !decisive && right === !decisive ? !decisive : undefined;
+    }
+    return this.#resourcePassesTypeTest(test) ? true : undefined;
+  }
+
+  /** `test` is a type-predicate call on the value (`isStream(x)`) that every value of the resource's type passes. */
+  #resourcePassesTypeTest(test: ts.Expression): boolean {
+    if (!ts.isCallExpression(test)) {
+      return false;
+    }
+    const checker = this.#context.checker;
+    const signature = checker.getResolvedSignature(test);
+    const predicate = signature === undefined ? undefined : checker.getTypePredicateOfSignature(signature);
+    const predicateType = predicate?.kind === ts.TypePredicateKind.Identifier ? predicate.type : undefined;
+    if (predicate?.kind !== ts.TypePredicateKind.Identifier || predicateType === undefined) {
+      return false;
+    }
+    const argument = test.arguments[predicate.parameterIndex];
+    const parts = getNonNullishConstituents(this.#tracked.resource.type);
+    return (
+      argument !== undefined &&
+      this.isTracked(argument) &&
+      parts !== undefined &&
+      parts.length > 0 &&
+      parts.every((part) => !isAnyOrUnknown(part) && checker.isTypeAssignableTo(part, predicateType))
+    );
   }
 
   leaveByJump(jump: FlowJump): number {

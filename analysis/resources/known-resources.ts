@@ -165,6 +165,28 @@ export function findKnownResource(
 }
 
 /**
+ * Calls that take a resource into a new object and check nothing but their options, so a call
+ * that type-checks does not throw: `readline.createInterface({ input: stream })` attaches
+ * listeners to the stream and reads later. Between an acquisition and its `try`, they are not
+ * places an exception comes from. (createInterface rejects option numbers out of range, such as a
+ * negative `historySize`; that is a programming error the first run shows, not a leak path.)
+ */
+const infallibleWrappers: readonly { module: string; name: string }[] = [
+  { module: 'node:readline', name: 'createInterface' },
+  { module: 'node:readline/promises', name: 'createInterface' },
+];
+
+/** Whether the function `declaration` is one of {@link infallibleWrappers}. */
+export function isInfallibleWrapper(declaration: ts.Declaration, program: ts.Program): boolean {
+  const descriptor = getCalleeDescriptor(declaration);
+  if (descriptor === undefined) {
+    return false;
+  }
+  const origin = getDeclarationOrigin(declaration, program);
+  return infallibleWrappers.some((entry) => entry.name === descriptor && moduleMatches(entry.module, origin));
+}
+
+/**
  * Release methods that do exactly what the type's own `[Symbol.dispose]`/`[Symbol.asyncDispose]`
  * does, so `using` can replace them (the codemod asks). Keyed by the declaring module and type.
  * `ChildProcess#kill` only counts without a signal argument: `[Symbol.dispose]` sends SIGTERM.

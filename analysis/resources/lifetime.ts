@@ -1,6 +1,7 @@
 import ts from 'typescript';
 
 import { getCalleeDescriptor } from './known-resources.js';
+import { getWasmBindgenMethodFacts } from './convenience-disposables.js';
 import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
 import { describeResource, getDeclarationKind, getOwnerScope, type ResourceAcquisition } from './acquisition.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from './context.js';
@@ -271,6 +272,10 @@ function getOwnershipTransferTo(
     if ([...builtinOwnershipTakers, ...context.takesOwnership].some((specifier) => calleeMatches(specifier, descriptor, declaration, program))) {
       return 'transferred';
     }
+  }
+  if (argumentIndex >= 0 && getWasmBindgenMethodFacts(declaration, checker)?.consumedParameters.includes(argumentIndex) === true) {
+    // The Rust method takes the value by value: its glue detaches the object, which `free()` then no longer frees.
+    return 'consumed';
   }
   const sourceFile = declaration.getSourceFile();
   // A declaration without a body says nothing about what the callee does with the value, wherever

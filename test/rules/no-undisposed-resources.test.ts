@@ -573,7 +573,7 @@ export function routes(router: Router) {
 }`,
     },
     {
-      name: "a wasm-bindgen object the program never frees: a FinalizationRegistry reclaims it",
+      name: "a wasm-bindgen object with no async method: a FinalizationRegistry reclaims its memory",
       code: `import { KeyBundle } from 'wasm-store';
 export function roundTrip(text: string) {
   const bundle = KeyBundle.fromBase64(text);
@@ -581,7 +581,7 @@ export function roundTrip(text: string) {
 }`,
     },
     {
-      name: "a wasm-bindgen object the program frees, freed in a finally",
+      name: "a wasm-bindgen object that does I/O, freed in a finally",
       code: `import type { Machine } from 'wasm-store';
 export async function verify(machine: Machine) {
   const device = (await machine.getDevice('a'))!;
@@ -592,8 +592,232 @@ export async function verify(machine: Machine) {
   }
 }`,
     },
+    {
+      name: "a wasm-bindgen object that only computes on its memory, left to the finalizer, though the program frees it elsewhere",
+      code: `import { SecretBundle, type Machine } from './wasm-glue/crypto.js';
+export class Keeper {
+  constructor(private readonly bundle: SecretBundle) {}
+  free() {
+    this.bundle.free();
+  }
+}
+export function keyCount(json: unknown) {
+  const bundle = SecretBundle.fromJson(json);
+  return bundle.keyCount;
+}
+export async function exported(machine: Machine) {
+  const bundle = await machine.exportBundle();
+  const json = bundle.toJson();
+  bundle.free();
+  return json;
+}`,
+    },
+    {
+      name: "a wasm-bindgen method whose generated code cannot throw, between acquisition and free()",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function isVerified(machine: Machine, id: string) {
+  const identity = await machine.getIdentity(id);
+  if (identity === undefined) return false;
+  const verified = identity.isVerified();
+  identity.free();
+  return verified;
+}`,
+    },
+    {
+      name: "a wasm-bindgen method that takes the object by value consumes it",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function handOver(from: Machine, to: Machine, id: string) {
+  const identity = await from.getIdentity(id);
+  if (identity !== undefined) to.adopt(identity);
+}`,
+    },
+    {
+      name: "a type test every value of the resource passes: the other branch holds some other value",
+      code: `import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+declare function isStream(value: unknown): value is { pipe: Readable['pipe'] };
+const parts: unknown[] = [];
+function upload(body: unknown) {
+  parts.push(body);
+}
+export function send(source: string | Buffer | Readable, fromDisk: boolean) {
+  let body = source;
+  if (fromDisk && typeof source === 'string') {
+    body = createReadStream(source);
+  }
+  if (isStream(body) || Buffer.isBuffer(body)) {
+    upload(body);
+  }
+}`,
+    },
+    {
+      name: "readline.createInterface over the stream before the try: it checks only its options",
+      code: `import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+export async function firstLine(path: string, signal: AbortSignal) {
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity, signal });
+  try {
+    for await (const line of lines) return line;
+    return undefined;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      name: "acquisitions into one variable that share one release: one report, naming every acquisition",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function firstBytes(primary: string, fallback: string | undefined) {
+  let handle: FileHandle;
+  if (fallback === undefined) {
+    handle = await open(primary);
+  } else {
+    handle = await open(fallback);
+  }
+  const { bytesRead } = await handle.read();
+  await handle.close();
+  return bytesRead;
+}`,
+      errors: [
+        {
+          message:
+            '`handle` (FileHandle from `open()`, line 5, and again on line 7) is released only when nothing throws: an exception on line 9 skips the release; declare it with `await using` or release it in a `finally` block.',
+          line: 5,
+          column: 5,
+          endLine: 5,
+          endColumn: 11,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "acquisitions into two variables: a report each",
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export async function firstBytes(primary: string, fallback: string) {
+  let first: FileHandle;
+  let second: FileHandle;
+  first = await open(primary);
+  second = await open(fallback);
+  const { bytesRead } = await first.read();
+  await second.read();
+  await first.close();
+  await second.close();
+  return bytesRead;
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 5, column: 3, endLine: 5, endColumn: 8, suggestions: [] }, { messageId: 'releasedOnlyOnSuccess', line: 6, column: 3, endLine: 6, endColumn: 9, suggestions: [] }],
+    },
+    {
+      name: "a wasm-bindgen object that does I/O, never freed, though the program frees none of its class",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function isVerified(machine: Machine, id: string) {
+  const identity = await machine.getIdentity(id);
+  return identity?.isVerified() ?? false;
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 17, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from './wasm-glue/crypto.js';
+export async function isVerified(machine: Machine, id: string) {
+  using identity = await machine.getIdentity(id);
+  return identity?.isVerified() ?? false;
+}` }] }],
+    },
+    {
+      name: "a wasm-bindgen object that hands out objects doing I/O, never freed",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function deviceIds(machine: Machine, id: string) {
+  const devices = await machine.getDevices(id);
+  return devices.ids();
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 16, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from './wasm-glue/crypto.js';
+export async function deviceIds(machine: Machine, id: string) {
+  using devices = await machine.getDevices(id);
+  return devices.ids();
+}` }] }],
+    },
+    {
+      name: "a wasm-bindgen object opened by an async factory of its class, never freed",
+      code: `import { Store } from './wasm-glue/crypto.js';
+export async function storeName() {
+  const store = await Store.open(null);
+  return store.name;
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 14, suggestions: [{ messageId: 'suggestUsing', output: `import { Store } from './wasm-glue/crypto.js';
+export async function storeName() {
+  using store = await Store.open(null);
+  return store.name;
+}` }] }],
+    },
+    {
+      name: "a wasm-bindgen method whose generated code throws, between acquisition and free()",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function toJson(machine: Machine, id: string) {
+  const identity = await machine.getIdentity(id);
+  if (identity === undefined) return undefined;
+  const json = identity.toJson();
+  identity.free();
+  return json;
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 3, column: 9, endLine: 3, endColumn: 17, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from './wasm-glue/crypto.js';
+export async function toJson(machine: Machine, id: string) {
+  using identity = await machine.getIdentity(id);
+  if (identity === undefined) return undefined;
+  const json = identity.toJson();
+  return json;
+}` }] }],
+    },
+    {
+      name: "a wasm-bindgen method that only borrows the object does not consume it",
+      code: `import type { Machine } from './wasm-glue/crypto.js';
+export async function describe(from: Machine, id: string) {
+  const identity = await from.getIdentity(id);
+  return identity === undefined ? '' : from.describe(identity);
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, column: 9, endLine: 3, endColumn: 17, suggestions: [{ messageId: 'suggestUsing', output: `import type { Machine } from './wasm-glue/crypto.js';
+export async function describe(from: Machine, id: string) {
+  using identity = await from.getIdentity(id);
+  return identity === undefined ? '' : from.describe(identity);
+}` }] }],
+    },
+    {
+      name: "a type test the resource does not always pass: the other branch holds it",
+      code: `import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+const parts: unknown[] = [];
+function upload(body: unknown) {
+  parts.push(body);
+}
+export function send(source: string | Buffer | Readable, fromDisk: boolean) {
+  let body = source;
+  if (fromDisk && typeof source === 'string') {
+    body = createReadStream(source);
+  }
+  if (Buffer.isBuffer(body)) {
+    upload(body);
+  }
+}`,
+      errors: [{ messageId: 'releasedInSomeBranches', line: 10, column: 5, endLine: 10, endColumn: 9, suggestions: [] }],
+    },
+    {
+      name: "a call of the program's own over the stream before the try may throw",
+      code: `import { createReadStream, type ReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+declare function track(stream: ReadStream): void;
+export async function firstLine(path: string) {
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  track(stream);
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return line;
+    return undefined;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}`,
+      errors: [{ messageId: 'acquireTryGap', line: 6, column: 3, endLine: 6, endColumn: 16, suggestions: [] }],
+    },
     {
       name: "a call of the program's own between acquisition and release may throw",
       code: `import { open } from 'node:fs/promises';
@@ -790,7 +1014,7 @@ export function routes(router: Router) {
       errors: [{ messageId: 'discarded', line: 5, column: 3, endLine: 5, endColumn: 25, suggestions: [] }],
     },
     {
-      name: "a wasm-bindgen object of a class the program frees elsewhere, never freed here",
+      name: "a wasm-bindgen object that does I/O, never freed here",
       code: `import type { Machine } from 'wasm-store';
 export async function verify(machine: Machine) {
   const device = (await machine.getDevice('a'))!;
