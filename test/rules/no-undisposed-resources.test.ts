@@ -684,8 +684,15 @@ export async function firstBytes(primary: string, fallback: string | undefined) 
 }`,
       errors: [
         {
-          message:
-            '`handle` (FileHandle from `open()`, line 5, and again on line 7) is released only when nothing throws: an exception on line 9 skips the release; declare it with `await using` or release it in a `finally` block.',
+          messageId: 'releasedOnlyOnSuccess',
+          data: {
+            name: 'handle',
+            type: 'FileHandle',
+            acquirer: 'open()',
+            line: '5, and again on line 7',
+            throwLine: '9',
+            remedy: 'declare it with `await using` or release it in a `finally` block',
+          },
           line: 5,
           column: 5,
           endLine: 5,
