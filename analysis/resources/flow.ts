@@ -316,11 +316,11 @@ export class ResourceFlowWalker implements FlowInterpreter {
     const checker = this.#context.checker;
     const signature = checker.getResolvedSignature(test);
     const predicate = signature === undefined ? undefined : checker.getTypePredicateOfSignature(signature);
-    const predicateType = predicate?.kind === ts.TypePredicateKind.Identifier ? predicate.type : undefined;
-    if (predicate?.kind !== ts.TypePredicateKind.Identifier || predicateType === undefined) {
+    if (predicate?.kind !== ts.TypePredicateKind.Identifier) {
       return false;
     }
-    const argument = test.arguments[predicate.parameterIndex];
+    const { parameterIndex, type: predicateType } = predicate;
+    const argument = test.arguments[parameterIndex];
     const parts = getNonNullishConstituents(this.#tracked.resource.type);
     return (
       argument !== undefined &&

@@ -91,6 +91,6 @@ function getConsumedParameters(method: ts.MethodDeclaration): number[] {
     }
     ts.forEachChild(node, visit);
   };
-  if (method.body !== undefined) visit(method.body);
+  ts.forEachChild(method, visit);
   return method.parameters.flatMap((parameter, index) => (ts.isIdentifier(parameter.name) && consumed.has(parameter.name.text) ? [index] : []));
 }
