@@ -8,6 +8,7 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import { ARRAY_INTERFACES, ensuresMapEntry, getLookupKey, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
+import { isNeverClearedField, isRequiredByDeclaration } from './declared-invariants.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
@@ -84,6 +85,10 @@ import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
  *   value, and the function does not read it again (see undefined-accepting-target.ts).
  * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
  *   string with a positive or no limit returns at least one element (see split-first-element.ts).
+ * - `never-cleared-field` and `required-by-declaration` are assumptions the program states in its
+ *   declarations rather than proofs: `this.peerConn!` on a class field that no code ever sets to a
+ *   missing value, and `event.getId()!` returning `event_id`, which `IEvent` requires and only
+ *   `Partial<IEvent>` makes optional (see declared-invariants.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -109,7 +114,9 @@ export type NonNullAssertionSafety =
   | { kind: 'split-first-element' }
   | { kind: 'tested-assignment' }
   | { kind: 'participating-capture-group' }
-  | { kind: 'stored-where-missing-allowed' };
+  | { kind: 'stored-where-missing-allowed' }
+  | { kind: 'never-cleared-field' }
+  | { kind: 'required-by-declaration' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -163,6 +170,12 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isRepeatedAssertion(assertion, program)) {
     return { kind: 'repeated-assertion' };
+  }
+  if (isRequiredByDeclaration(expression, program)) {
+    return { kind: 'required-by-declaration' };
+  }
+  if (isNeverClearedField(expression, program)) {
+    return { kind: 'never-cleared-field' };
   }
   return undefined;
 }
