@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { shorten } from '../analysis/core/source-text.js';
-import { DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
+import { DEFAULT_COLD_FUNCTIONS, DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   describeEnclosingFunction,
   getNonNullAssertionFix,
@@ -13,7 +13,7 @@ import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
-export type Options = [{ hotFunctions?: string[]; testFiles?: string[] }];
+export type Options = [{ hotFunctions?: string[]; coldFunctions?: string[]; testFiles?: string[] }];
 export type MessageId = 'nonNullAssertionInHotPath' | 'throwMissingValue' | 'returnMissingValue';
 
 const NON_NULL_ASSERTION_IN_HOT_PATH =
@@ -45,6 +45,13 @@ export default createRule<Options, MessageId>({
             description:
               'Globs matched against function names (`handle*`, `OrderService.*`): the bodies of matching functions are hot paths, in addition to loops, iteration callbacks, request handlers and functions marked `@hot`.',
           },
+          coldFunctions: {
+            type: 'array',
+            items: { type: 'string' },
+            uniqueItems: true,
+            description:
+              'Globs matched against function names: matching functions run once (start-up, migrations), so their loops and iteration callbacks are not hot paths. Replaces the default list of start-up names; `[]` turns it off. `hotFunctions` wins when both match.',
+          },
           testFiles: {
             type: 'array',
             items: { type: 'string' },
@@ -56,9 +63,9 @@ export default createRule<Options, MessageId>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ hotFunctions: [], testFiles: [...DEFAULT_TEST_FILES] }],
+    defaultOptions: [{ hotFunctions: [], coldFunctions: [...DEFAULT_COLD_FUNCTIONS], testFiles: [...DEFAULT_TEST_FILES] }],
   },
-  create(context, [{ hotFunctions = [], testFiles = [...DEFAULT_TEST_FILES] }]) {
+  create(context, [{ hotFunctions = [], coldFunctions = [...DEFAULT_COLD_FUNCTIONS], testFiles = [...DEFAULT_TEST_FILES] }]) {
     const services = getTypeServices(context);
     if (services === undefined) {
       return {};
@@ -68,7 +75,7 @@ export default createRule<Options, MessageId>({
     return {
       TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
         const assertion = services.esTreeNodeToTSNodeMap.get(node);
-        const hotPath = getHotPathReason(assertion, program, { hotFunctions, testFiles });
+        const hotPath = getHotPathReason(assertion, program, { hotFunctions, coldFunctions, testFiles });
         if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
           return;
         }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { minimatch } from 'minimatch';
+import { Minimatch, minimatch } from 'minimatch';
 import ts from 'typescript';
 
 import { type FunctionBoundary, getCallbackUse, getFunctionName, getFunctionNames, isFunctionBoundary } from '../core/functions.js';
@@ -25,6 +25,8 @@ import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax
  *   hot unless that call is itself at module top level or in a `@cold` function;
  * - a request or message handler (found through the registering library's types), a function marked
  *   `@hot` or matched by a `hotFunctions` pattern is hot wherever it is written;
+ * - a function matched by a `coldFunctions` pattern (by default the names of start-up and migration
+ *   entry points: `main`, `init…`, `setup…`, `migrate…`) runs once, like a `@cold` one;
  * - an immediately invoked function or a `Promise` executor runs where it is written;
  * - any other function is called from somewhere this analysis cannot see, so it is not hot, even
  *   when it is defined inside a loop: precision first.
@@ -37,11 +39,21 @@ export type HotPathReason =
   | { kind: 'iteration-callback'; method: string; line: number }
   | RequestHandlerRole
   | { kind: 'hot-annotation'; functionName: string; line: number }
-  | { kind: 'hot-functions-option'; functionName: string; pattern: string; line: number };
+  | { kind: 'hot-functions-option'; functionName: string; pattern: string; line: number }
+  | { kind: 'called-from-hot-path'; functionName: string; line: number; callLine: number; caller: CallerReason };
+
+/** Why a call site is hot: one level only, so a report names the loop or handler it comes from. */
+export type CallerReason = Exclude<HotPathReason, { kind: 'called-from-hot-path' }>;
 
 export interface HotPathOptions {
   /** Globs matched against function names (`handle*`, `OrderService.*`); matching functions are hot. */
   hotFunctions?: readonly string[];
+  /**
+   * Globs matched against function names; matching functions run once (start-up, migrations), so
+   * their loops are not hot. `hotFunctions` wins when both match. Defaults to
+   * `DEFAULT_COLD_FUNCTIONS`.
+   */
+  coldFunctions?: readonly string[];
   /**
    * Globs matched against file paths relative to the program's directory: files of tests, whose
    * loops run over fixed cases and whose failures fail a test, not a service. Nothing in them is hot.
@@ -52,6 +64,34 @@ export interface HotPathOptions {
 /** Test and spec files by name, and the folders test runners reserve for tests and mocks. */
 export const DEFAULT_TEST_FILES: readonly string[] = ['**/*.test.*', '**/*.spec.*', '**/*.test-d.*', '**/__tests__/**', '**/__mocks__/**'];
 
+/**
+ * Names that say a function runs once per process or per migration, not per unit of work. Each
+ * stands alone or as the first word of a camel-case or snake-case name (`initCrypto`,
+ * `setup_routes`, `migrateOlmSessions`); `start` only in names of whole components, because
+ * `startRequest` or `startSpan` run per unit of work.
+ */
+export const DEFAULT_COLD_FUNCTIONS: readonly string[] = [
+  'main',
+  'init',
+  'init[A-Z_]*',
+  'initiali[sz]e',
+  'initiali[sz]e[A-Z_]*',
+  'setup',
+  'setup[A-Z_]*',
+  'setUp',
+  'setUp[A-Z_]*',
+  'bootstrap',
+  'bootstrap[A-Z_]*',
+  'configure',
+  'configure[A-Z_]*',
+  'migrate',
+  'migrate[A-Z_]*',
+  'start',
+  'startup',
+  'startUp',
+  'start{Client,Server,Service,App,Application,Worker}',
+];
+
 /** Why `node` is on a hot path, or `undefined` when it is not (or when that cannot be shown). */
 export function getHotPathReason(node: ts.Node, program: ts.Program, options: HotPathOptions = {}): HotPathReason | undefined {
   // Binding sets the parent pointers this walk follows; asking for the checker binds the program.
@@ -59,7 +99,18 @@ export function getHotPathReason(node: ts.Node, program: ts.Program, options: Ho
   if (isTestFile(node.getSourceFile(), program, options.testFiles ?? DEFAULT_TEST_FILES)) {
     return undefined;
   }
-  let found: HotPathReason | undefined;
+  return walkOutwards(node, undefined, { program, options, followCallers: true });
+}
+
+interface WalkContext {
+  program: ts.Program;
+  options: HotPathOptions;
+  /** Whether a function nothing else decides is hot when its own module calls it from a hot path. */
+  followCallers: boolean;
+}
+
+function walkOutwards(node: ts.Node, foundBelow: HotPathReason | undefined, context: WalkContext): HotPathReason | undefined {
+  let found = foundBelow;
   let child = node;
   for (let current = parentOf(node); current !== undefined; child = current, current = parentOf(current)) {
     if (ts.isSourceFile(current) || ts.isClassStaticBlockDeclaration(current)) {
@@ -79,7 +130,7 @@ export function getHotPathReason(node: ts.Node, program: ts.Program, options: Ho
       }
     }
     if (isFunctionBoundary(current)) {
-      const role = classifyFunction(current, program, options);
+      const role = classifyFunction(current, context);
       switch (role.kind) {
         case 'cold':
           return undefined;
@@ -118,6 +169,8 @@ export function describeHotPathReason(reason: HotPathReason): string {
       return `in \`${reason.functionName}\`, marked @hot at line ${reason.line}`;
     case 'hot-functions-option':
       return `in \`${reason.functionName}\` (line ${reason.line}), which matches the hotFunctions pattern \`${reason.pattern}\``;
+    case 'called-from-hot-path':
+      return `in \`${reason.functionName}\` (line ${reason.line}), called at line ${reason.callLine} ${describeHotPathReason(reason.caller)}`;
   }
 }
 
@@ -160,7 +213,8 @@ type FunctionRole =
   | { kind: 'runs-in-place' }
   | { kind: 'opaque' };
 
-function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: HotPathOptions): FunctionRole {
+function classifyFunction(fn: FunctionBoundary, context: WalkContext): FunctionRole {
+  const { program, options } = context;
   const checker = program.getTypeChecker();
   const annotation = getHotAnnotation(fn);
   if (annotation === 'cold') {
@@ -169,12 +223,12 @@ function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: Ho
   if (annotation === 'hot') {
     return { kind: 'hot', reason: { kind: 'hot-annotation', functionName: getFunctionName(fn) ?? 'this function', line: lineOf(fn) } };
   }
-  const patterns = options.hotFunctions ?? [];
-  if (patterns.length > 0) {
-    const matched = matchHotFunctionPattern(fn, patterns);
-    if (matched !== undefined) {
-      return { kind: 'hot', reason: { kind: 'hot-functions-option', functionName: matched.name, pattern: matched.pattern, line: lineOf(fn) } };
-    }
+  const hotMatch = matchFunctionNamePattern(fn, options.hotFunctions ?? []);
+  if (hotMatch !== undefined) {
+    return { kind: 'hot', reason: { kind: 'hot-functions-option', functionName: hotMatch.name, pattern: hotMatch.pattern, line: lineOf(fn) } };
+  }
+  if (matchFunctionNamePattern(fn, options.coldFunctions ?? DEFAULT_COLD_FUNCTIONS) !== undefined) {
+    return { kind: 'cold' };
   }
   const inPlace = getInPlaceRole(fn, program);
   if (inPlace !== undefined) {
@@ -183,6 +237,12 @@ function classifyFunction(fn: FunctionBoundary, program: ts.Program, options: Ho
   const handler = getRequestHandlerRole(fn, checker);
   if (handler !== undefined) {
     return { kind: 'hot', reason: handler };
+  }
+  if (context.followCallers) {
+    const called = getHotCallerReason(fn, context);
+    if (called !== undefined) {
+      return { kind: 'hot', reason: called };
+    }
   }
   return { kind: 'opaque' };
 }
@@ -217,6 +277,140 @@ function getInPlaceRole(fn: FunctionBoundary, program: ts.Program): Extract<Func
     return { kind: 'runs-in-place' };
   }
   return undefined;
+}
+
+// --- helpers called from a hot path ----------------------------------------------------------
+
+/**
+ * A named function its own module calls from a hot path (`for (const p of products) price(p)`, or
+ * `products.map(price)`) runs as often as that call: the helper is hot too. Only the module's own
+ * calls are seen, and only one level deep, so the report can name the loop or handler the call
+ * comes from; a call from the function itself (recursion) does not count.
+ */
+function getHotCallerReason(fn: FunctionBoundary, context: WalkContext): HotPathReason | undefined {
+  const answers = getCallerAnswers(context);
+  const known = answers.get(fn);
+  if (known !== undefined) {
+    return known ?? undefined;
+  }
+  const answer = findHotCallSite(fn, context) ?? null;
+  answers.set(fn, answer);
+  return answer ?? undefined;
+}
+
+function findHotCallSite(fn: FunctionBoundary, context: WalkContext): HotPathReason | undefined {
+  const nameNode = getNameNode(fn);
+  if (nameNode === undefined) {
+    return undefined;
+  }
+  const checker = context.program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(nameNode);
+  if (symbol === undefined) {
+    return undefined;
+  }
+  const callSiteContext: WalkContext = { ...context, followCallers: false };
+  for (const reference of getCallReferences(fn.getSourceFile()).get(nameNode.text) ?? []) {
+    if (checker.getSymbolAtLocation(reference.name) !== symbol || isInside(reference.call, fn)) {
+      continue;
+    }
+    let caller: HotPathReason | undefined;
+    if (reference.argumentIndex === undefined) {
+      caller = walkOutwards(reference.call, undefined, callSiteContext);
+    } else {
+      const method = getIterationMethod(reference.call, reference.argumentIndex, context.program);
+      caller =
+        method === undefined
+          ? undefined
+          : walkOutwards(reference.call, { kind: 'iteration-callback', method, line: lineOf(getCalleeNameNode(reference.call)) }, callSiteContext);
+    }
+    if (caller !== undefined && caller.kind !== 'called-from-hot-path') {
+      return { kind: 'called-from-hot-path', functionName: getFunctionName(fn) ?? nameNode.text, line: lineOf(fn), callLine: lineOf(reference.call), caller };
+    }
+  }
+  return undefined;
+}
+
+/** The identifier that names the function where it is declared: `f`, a method's name, the variable it initialises. */
+function getNameNode(fn: FunctionBoundary): ts.Identifier | ts.PrivateIdentifier | undefined {
+  if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) {
+    return fn.name !== undefined && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name : undefined;
+  }
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) {
+    return undefined;
+  }
+  const use = skipTransparentUp(fn);
+  const parent = use.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === use) {
+    return ts.isIdentifier(parent.name) || ts.isPrivateIdentifier(parent.name) ? parent.name : undefined;
+  }
+  return undefined;
+}
+
+interface CallReference {
+  /** The name as written at the call: `price` in `price(p)` or `this.price(p)`. */
+  name: ts.Identifier | ts.PrivateIdentifier;
+  call: ts.CallExpression;
+  /** Set when the function is passed by reference (`items.map(price)`) rather than called. */
+  argumentIndex: number | undefined;
+}
+
+const callReferenceIndex = new WeakMap<ts.SourceFile, Map<string, CallReference[]>>();
+
+/** Every name a module calls or passes to a call, indexed once per file: each helper looks up its own. */
+function getCallReferences(sourceFile: ts.SourceFile): Map<string, CallReference[]> {
+  let index = callReferenceIndex.get(sourceFile);
+  if (index !== undefined) {
+    return index;
+  }
+  const references = new Map<string, CallReference[]>();
+  const add = (name: ts.Node, call: ts.CallExpression, argumentIndex: number | undefined): void => {
+    if (!ts.isIdentifier(name) && !ts.isPrivateIdentifier(name)) {
+      return;
+    }
+    const list = references.get(name.text) ?? [];
+    list.push({ name, call, argumentIndex });
+    references.set(name.text, list);
+  };
+  const nameOf = (expression: ts.Expression): ts.Node => {
+    const unwrapped = unwrapParentheses(expression);
+    return ts.isPropertyAccessExpression(unwrapped) ? unwrapped.name : unwrapped;
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      add(nameOf(node.expression), node, undefined);
+      node.arguments.forEach((argument, argumentIndex) => {
+        add(nameOf(argument), node, argumentIndex);
+      });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  index = references;
+  callReferenceIndex.set(sourceFile, index);
+  return index;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+// Answers depend on the options (a caller may be hot only through `hotFunctions`), so they are kept per program and options.
+const callerAnswers = new WeakMap<ts.Program, Map<string, WeakMap<FunctionBoundary, HotPathReason | null>>>();
+
+function getCallerAnswers(context: WalkContext): WeakMap<FunctionBoundary, HotPathReason | null> {
+  let byOptions = callerAnswers.get(context.program);
+  if (byOptions === undefined) {
+    byOptions = new Map();
+    callerAnswers.set(context.program, byOptions);
+  }
+  const { hotFunctions = [], coldFunctions = DEFAULT_COLD_FUNCTIONS, testFiles = DEFAULT_TEST_FILES } = context.options;
+  const key = JSON.stringify([hotFunctions, coldFunctions, testFiles]);
+  let answers = byOptions.get(key);
+  if (answers === undefined) {
+    answers = new WeakMap();
+    byOptions.set(key, answers);
+  }
+  return answers;
 }
 
 // --- @hot / @cold ------------------------------------------------------------------------------
@@ -272,18 +466,34 @@ function getCommentHost(fn: FunctionBoundary): ts.Node {
   return use;
 }
 
-// --- names and the hotFunctions option --------------------------------------------------------
+// --- names and the hotFunctions / coldFunctions options -----------------------------------------
 
-function matchHotFunctionPattern(fn: FunctionBoundary, patterns: readonly string[]): { name: string; pattern: string } | undefined {
+function matchFunctionNamePattern(fn: FunctionBoundary, patterns: readonly string[]): { name: string; pattern: string } | undefined {
+  if (patterns.length === 0) {
+    return undefined;
+  }
   const names = getFunctionNames(fn);
   for (const pattern of patterns) {
+    const matcher = getNameMatcher(pattern);
     for (const name of names) {
-      if (minimatch(name, pattern, { nocomment: true, nonegate: true, dot: true })) {
+      if (matcher.match(name)) {
         return { name: names[names.length - 1] ?? name, pattern };
       }
     }
   }
   return undefined;
+}
+
+// Every function on the walk from every assertion is matched against the patterns: compile each once.
+const nameMatchers = new Map<string, Minimatch>();
+
+function getNameMatcher(pattern: string): Minimatch {
+  let matcher = nameMatchers.get(pattern);
+  if (matcher === undefined) {
+    matcher = new Minimatch(pattern, { nocomment: true, nonegate: true, dot: true });
+    nameMatchers.set(pattern, matcher);
+  }
+  return matcher;
 }
 
 // --- iteration callbacks ----------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 import { describeHotPathReason, getHotPathReason, type HotPathReason } from '../../../analysis/non-null/hot-path.js';
@@ -97,5 +98,43 @@ describe('handlers found through their parameter types', () => {
     expect(reason === undefined ? undefined : describeHotPathReason(reason)).toBe(
       'in `productHandler` (line 119), a request handler: it takes a node:http request and its response',
     );
+  });
+});
+
+describe('the coldFunctions option', () => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'hot-path.ts'));
+  const lineOf = (assertion: ts.Node): number => assertion.getSourceFile().getLineAndCharacterOfPosition(assertion.getStart()).line + 1;
+  const startUp = assertions.filter(({ assertion }) => lineOf(assertion) >= 134 && lineOf(assertion) < 167);
+
+  it('covers the start-up entry points of the fixture', () => {
+    expect(startUp.filter(({ expected }) => expected === 'cold').length).toBe(4);
+  });
+
+  it.each(startUp.filter(({ expected }) => expected === 'cold').map((entry) => [entry.label, entry] as const))('%s is hot with coldFunctions: []', (_label, { assertion }) => {
+    expect(answer(getHotPathReason(assertion, program, { ...options, coldFunctions: [] }))).toMatch(/^hot: (loop|iteration-callback)$/);
+  });
+
+  it('replaces the default names with the given ones', () => {
+    const settings = startUp.find(({ label }) => label.includes(':153 '));
+    const migrate = startUp.find(({ label }) => label.includes(':136 '));
+    if (settings === undefined || migrate === undefined) throw new Error('fixture lines moved');
+    expect(answer(getHotPathReason(settings.assertion, program, { coldFunctions: ['StartupClient.settings'] }))).toBe('cold');
+    expect(answer(getHotPathReason(migrate.assertion, program, { coldFunctions: ['StartupClient.settings'] }))).toBe('hot: loop');
+  });
+});
+
+describe('helpers called from a hot path', () => {
+  const assertions = getAnnotatedAssertions(getFixtureSourceFile(program, 'hot-path.ts'));
+  const describeLine = (line: number): string | undefined => {
+    const entry = assertions.find(({ label }) => label.startsWith(`hot-path.ts:${line} `));
+    if (entry === undefined) throw new Error(`no assertion on line ${line}`);
+    const reason = getHotPathReason(entry.assertion, program, options);
+    return reason === undefined ? undefined : describeHotPathReason(reason);
+  };
+
+  it('names the helper, the call and why the call is hot', () => {
+    expect(describeLine(171)).toBe('in `priceOf` (line 170), called at line 191 inside a `for…of` loop at line 191');
+    expect(describeLine(174)).toBe('in `labelOf` (line 173), called at line 193 inside a `map` callback at line 193, which runs once per element');
+    expect(describeLine(201)).toBe('in `PriceList.lookup` (line 200), called at line 204 inside a `reduce` callback at line 204, which runs once per element');
   });
 });
