@@ -178,13 +178,22 @@ function getRequestResponseParametersReason(fn: FunctionBoundary, checker: ts.Ty
   };
 }
 
+/** `node:http` (or `node:https`, `node:http2`) when `declaration` is in Node's declarations of that module. */
+export function getNodeServerModule(declaration: ts.Node): string | undefined {
+  for (let node = parentOf(declaration); node !== undefined; node = parentOf(node)) {
+    if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name) && NODE_SERVER_MODULES.has(node.name.text)) {
+      return node.name.text.startsWith('node:') ? node.name.text : `node:${node.name.text}`;
+    }
+  }
+  return undefined;
+}
+
 /** `node:http` when the type is declared in Node's server modules, else the framework package declaring it. */
 function getServerTypeFramework(symbol: ts.Symbol): string | undefined {
   for (const declaration of symbol.declarations ?? []) {
-    for (let node = parentOf(declaration); node !== undefined; node = parentOf(node)) {
-      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name) && NODE_SERVER_MODULES.has(node.name.text)) {
-        return node.name.text.startsWith('node:') ? node.name.text : `node:${node.name.text}`;
-      }
+    const nodeModule = getNodeServerModule(declaration);
+    if (nodeModule !== undefined) {
+      return nodeModule;
     }
     const fileName = declaration.getSourceFile().fileName;
     const match = FRAMEWORK_PACKAGES.find(({ pattern }) => pattern.test(fileName));

@@ -8,7 +8,8 @@ import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts } from '../core/types.js';
 import { ARRAY_INTERFACES, ensuresMapEntry, getLookupKey, hasNullableElements, hasNullableMapValues, isMapHasCall, MAP_INTERFACES, removesMapEntry } from './collection-facts.js';
 import { isComparedOnly } from './compared-only.js';
-import { isNeverClearedField, isRequiredByDeclaration } from './declared-invariants.js';
+import { isDecodedMessageField, isNeverClearedField, isRequiredByDeclaration } from './declared-invariants.js';
+import { isServerRequestField } from './server-request.js';
 import { getIndexBoundsSafety } from './index-bounds.js';
 import { getKeyProof } from './key-proofs.js';
 import { findGuard, getConjuncts, getContainer, getReferenceParts, getTestedAsPresent, hasInterference, isMethodCallOn, isWrittenIn } from './guards.js';
@@ -89,6 +90,10 @@ import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
  *   declarations rather than proofs: `this.peerConn!` on a class field that no code ever sets to a
  *   missing value, and `event.getId()!` returning `event_id`, which `IEvent` requires and only
  *   `Partial<IEvent>` makes optional (see declared-invariants.ts).
+ * - `decoded-message-field` is one too: `x.workflowId!` on a protobufjs message interface whose
+ *   generated class declares `workflowId: string`, the default decoding puts on every message.
+ * - `server-request-field`: `req.url!` or `req.method!` on the request a Node server handler is
+ *   given, which Node sets on every request it parses (see server-request.ts).
  * Definite-assignment declarations (`x!: T`) are no expressions and never reach this question.
  */
 export type NonNullAssertionSafety =
@@ -116,7 +121,9 @@ export type NonNullAssertionSafety =
   | { kind: 'participating-capture-group' }
   | { kind: 'stored-where-missing-allowed' }
   | { kind: 'never-cleared-field' }
-  | { kind: 'required-by-declaration' };
+  | { kind: 'required-by-declaration' }
+  | { kind: 'decoded-message-field' }
+  | { kind: 'server-request-field' };
 
 export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, program: ts.Program): NonNullAssertionSafety | undefined {
   const checker = program.getTypeChecker();
@@ -176,6 +183,12 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isNeverClearedField(expression, program)) {
     return { kind: 'never-cleared-field' };
+  }
+  if (isDecodedMessageField(expression, program)) {
+    return { kind: 'decoded-message-field' };
+  }
+  if (isServerRequestField(expression, program)) {
+    return { kind: 'server-request-field' };
   }
   return undefined;
 }

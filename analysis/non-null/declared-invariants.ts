@@ -20,6 +20,8 @@ import { getNullishParts, isAnyOrUnknown } from '../core/types.js';
  *   `this.event.event_id`, `event` is a `Partial<IEvent>` and `IEvent` declares `event_id: string`.
  *   The data's own type says the value is there; the optionality comes from a mapped type that
  *   serves partial objects (local echoes, test builders), not from the data.
+ * - A field of a decoded protobuf message: `execution.workflowId!` where the protobufjs message
+ *   class declares `workflowId: string`; decoding puts every scalar field's default on the message.
  */
 
 // --- Never-cleared fields ------------------------------------------------------------------------
@@ -258,4 +260,73 @@ function getSoleReturnedExpression(call: ts.CallExpression, checker: ts.TypeChec
   const statements = declaration.body.statements;
   const only = statements.length === 1 ? statements[0] : undefined;
   return only !== undefined && ts.isReturnStatement(only) && only.expression !== undefined ? only.expression : undefined;
+}
+
+// --- Fields of decoded protobuf messages -----------------------------------------------------------
+
+/**
+ * Is `expression` a read of a field of a protobufjs message interface (`IWorkflowExecution`, or
+ * `WorkflowExecution.$Properties` in newer output) that the generated message class declares as
+ * always present? The interface marks every field optional because it also types the plain
+ * objects passed to `create` and `encode`; decoding (and `create`) gives each scalar and repeated
+ * field its default on the message prototype (`""`, `0`, `Long.ZERO`, `[]`), which the class states
+ * as `workflowId: string`. Message-typed and proto3 `optional` fields stay optional in the class,
+ * and so stay reported.
+ */
+export function isDecodedMessageField(expression: ts.Expression, program: ts.Program): boolean {
+  const access = unwrapParentheses(expression);
+  if (!ts.isPropertyAccessExpression(access) || isInOptionalChain(access)) {
+    return false;
+  }
+  const checker = program.getTypeChecker();
+  const declarations = checker.getSymbolAtLocation(access.name)?.declarations;
+  if (declarations === undefined || declarations.length === 0) {
+    return false;
+  }
+  return declarations.every((declaration) => {
+    if (!ts.isPropertySignature(declaration) || !declaration.getSourceFile().isDeclarationFile || !ts.isInterfaceDeclaration(declaration.parent)) {
+      return false;
+    }
+    const field = getMessageClass(declaration.parent)?.members.find((member) => member.name !== undefined && ts.isIdentifier(member.name) && member.name.text === access.name.text);
+    if (field === undefined || !ts.isPropertyDeclaration(field) || field.questionToken !== undefined || field.type === undefined) {
+      return false;
+    }
+    const declared = getNullishParts(checker.getTypeFromTypeNode(field.type));
+    return !declared.undefined && !declared.null;
+  });
+}
+
+/**
+ * The generated class of a protobufjs message interface: `class Foo` next to `interface IFoo`, or
+ * next to the `namespace Foo` that holds `interface $Properties`; a class with a static `decode`.
+ */
+function getMessageClass(properties: ts.InterfaceDeclaration): ts.ClassDeclaration | undefined {
+  const name = properties.name.text;
+  let className: string | undefined;
+  let container: ts.Node | undefined;
+  if (name === '$Properties' && ts.isModuleBlock(properties.parent) && ts.isIdentifier(properties.parent.parent.name)) {
+    className = properties.parent.parent.name.text;
+    container = properties.parent.parent.parent;
+  } else if (/^I[A-Z]/.test(name)) {
+    className = name.slice(1);
+    container = properties.parent;
+  }
+  if (className === undefined || container === undefined || !(ts.isModuleBlock(container) || ts.isSourceFile(container))) {
+    return undefined;
+  }
+  for (const statement of container.statements) {
+    if (ts.isClassDeclaration(statement) && statement.name?.text === className && statement.members.some(isStaticDecode)) {
+      return statement;
+    }
+  }
+  return undefined;
+}
+
+function isStaticDecode(member: ts.ClassElement): boolean {
+  return (
+    ts.isMethodDeclaration(member) &&
+    ts.isIdentifier(member.name) &&
+    member.name.text === 'decode' &&
+    (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static) !== 0
+  );
 }

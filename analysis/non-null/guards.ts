@@ -215,9 +215,11 @@ export function getContainer(node: ts.Node): ts.Node {
  */
 export function hasInterference(guard: Guard, use: ts.Node, interferes: (node: ts.Node) => boolean): boolean {
   const ranges: { start: number; end: number }[] = [{ start: guard.end, end: use.getStart() }];
-  for (let node = parentOf(use); node !== undefined && node !== guard.container; node = parentOf(node)) {
+  let child: ts.Node = use;
+  for (let node = parentOf(use); node !== undefined && node !== guard.container; child = node, node = parentOf(node)) {
     // A callback the guard reaches into may run again: its whole body runs before a later call's use.
-    if ((ts.isIterationStatement(node, false) || isFunctionBoundary(node)) && node.getStart() >= guard.end) {
+    // The iterable of a `for…of` (or `for…in`) and the initializer of a `for` run once, before the body.
+    if ((ts.isIterationStatement(node, false) || isFunctionBoundary(node)) && node.getStart() >= guard.end && !isEvaluatedOnceBeforeBody(node, child)) {
       ranges.push({ start: node.getStart(), end: node.end });
     }
   }
@@ -236,6 +238,13 @@ export function hasInterference(guard: Guard, use: ts.Node, interferes: (node: t
   };
   visit(guard.container);
   return found;
+}
+
+function isEvaluatedOnceBeforeBody(loop: ts.Node, child: ts.Node): boolean {
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
+    return child === loop.expression;
+  }
+  return ts.isForStatement(loop) && child === loop.initializer;
 }
 
 /** Is any of `keys` (or a reference it affects) written anywhere inside `node`? */

@@ -1,6 +1,9 @@
 import ts from 'typescript';
 
 import { getRepeatableCallKey, getStableReferenceKey, getWrittenReferenceKeys, interruptsRepeatedCall, writeAffectsReference } from '../core/stable-reference.js';
+import { isFunctionBoundary } from '../core/functions.js';
+import { isReassigned } from '../core/is-reassigned.js';
+import { parentOf } from '../core/parent.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNullishParts, type NullishParts } from '../core/types.js';
 import { findGuard, getReferenceParts, hasInterference } from './guards.js';
@@ -38,7 +41,7 @@ export function isPresenceChecked(reference: ts.Expression, program: ts.Program)
     (fn) => runsWhereWritten(fn, program),
   );
   if (guard === undefined) {
-    return false;
+    return isPresentThroughOptionalChainAlias(target, program);
   }
   const parts = getReferenceParts(subject.reference);
   return !hasInterference(guard, target, (node) => {
@@ -50,6 +53,95 @@ export function isPresenceChecked(reference: ts.Expression, program: ts.Program)
     }
     return getWrittenReferenceKeys(node).some((written) => parts.some((part) => writeAffectsReference(written, part)));
   });
+}
+
+/**
+ * `const allOf = json?.allOf; if (!Array.isArray(allOf)) continue; … json!`: a constant that
+ * holds an optional chain on `json` is `undefined` whenever `json` is missing, so a check that
+ * shows the constant present shows `json` present. Both bindings are constant, so nothing between
+ * the check and the use (an `await`, a call) can undo it.
+ */
+function isPresentThroughOptionalChainAlias(target: ts.Expression, program: ts.Program): boolean {
+  if (!ts.isIdentifier(target)) {
+    return false;
+  }
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(target);
+  const scope = getDeclaringScope(symbol);
+  if (symbol === undefined || scope === undefined || isReassigned(symbol, scope, checker)) {
+    return false;
+  }
+  const aliases = getOptionalChainAliases(symbol, scope, checker);
+  if (aliases.length === 0) {
+    return false;
+  }
+  // A chain cut short is `undefined`, never `null`: `alias !== null` does not show `json` present.
+  const chainNullish = { undefined: true, null: false };
+  const guard = findGuard(
+    target,
+    (condition, polarity) => aliases.some((alias) => isPresenceTest(condition, alias, polarity, chainNullish)),
+    () => false,
+    (fn) => runsWhereWritten(fn, program),
+  );
+  return guard !== undefined;
+}
+
+/** The function (or file) a parameter or a variable is declared in: where a write to it would be. */
+function getDeclaringScope(symbol: ts.Symbol | undefined): ts.Node | undefined {
+  const declaration = symbol?.valueDeclaration;
+  if (declaration === undefined || !(ts.isVariableDeclaration(declaration) || ts.isParameter(declaration))) {
+    return undefined;
+  }
+  for (let current = parentOf(declaration); current !== undefined; current = parentOf(current)) {
+    if (isFunctionBoundary(current) || ts.isSourceFile(current)) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+/** Names of `const` variables in `scope` initialised with an optional chain on the variable `symbol`. */
+function getOptionalChainAliases(symbol: ts.Symbol, scope: ts.Node, checker: ts.TypeChecker): string[] {
+  const aliases: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer !== undefined &&
+      ts.isVariableDeclarationList(node.parent) &&
+      (node.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      isOptionalChainOn(node.initializer, symbol, checker)
+    ) {
+      aliases.push(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return aliases;
+}
+
+/** `x?.a`, `x?.a.b`, `x?.[k]`, `x?.m()`, with `as` and parentheses around it. */
+function isOptionalChainOn(expression: ts.Expression, symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
+  let current = skipTypeAssertions(expression);
+  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current) || ts.isCallExpression(current)) {
+    const object = skipTypeAssertions(current.expression);
+    if (current.questionDotToken !== undefined && ts.isIdentifier(object) && checker.getSymbolAtLocation(object) === symbol) {
+      return true;
+    }
+    if (!ts.isOptionalChain(current)) {
+      return false;
+    }
+    current = object;
+  }
+  return false;
+}
+
+function skipTypeAssertions(expression: ts.Expression): ts.Expression {
+  let current = unwrapParentheses(expression);
+  while (ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
+    current = unwrapParentheses(current.expression);
+  }
+  return current;
 }
 
 interface CheckedSubject {
@@ -95,6 +187,11 @@ function isPresenceTest(condition: ts.Expression, key: string, polarity: boolean
     return isPresenceTest(node.operand, key, !polarity, nullish);
   }
   if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    // `a || b` true (or `a && b` false) says one side holds: each side must show the subject present.
+    if ((operator === ts.SyntaxKind.BarBarToken && polarity) || (operator === ts.SyntaxKind.AmpersandAmpersandToken && !polarity)) {
+      return isPresenceTest(node.left, key, polarity, nullish) && isPresenceTest(node.right, key, polarity, nullish);
+    }
     return isComparisonTest(node, key, polarity, nullish);
   }
   if (!polarity) {
@@ -138,6 +235,10 @@ function isComparisonTest(node: ts.BinaryExpression, key: string, polarity: bool
     return isTypeofTest(node, key, polarity, equality);
   }
   const other = unwrapParentheses(otherSide);
+  if (isPresentLiteral(other)) {
+    // `x === 'A'` (or `x == 0`) true, or `x !== 'A'` false, says `x` holds that value, not a missing one.
+    return polarity === equality;
+  }
   const isNull = other.kind === ts.SyntaxKind.NullKeyword;
   const isUndefined = ts.isIdentifier(other) && other.text === 'undefined';
   if (!isNull && !isUndefined) {
@@ -151,6 +252,20 @@ function isComparisonTest(node: ts.BinaryExpression, key: string, polarity: bool
     return true;
   }
   return isNull ? !nullish.undefined : !nullish.null;
+}
+
+/** A literal that is neither `null` nor `undefined`, nor loosely equal to them: `'A'`, `0`, `-1`, `true`, `` `x` ``. */
+function isPresentLiteral(node: ts.Expression): boolean {
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
+    return ts.isNumericLiteral(node.operand) || ts.isBigIntLiteral(node.operand);
+  }
+  return (
+    ts.isStringLiteralLike(node) ||
+    ts.isNumericLiteral(node) ||
+    ts.isBigIntLiteral(node) ||
+    node.kind === ts.SyntaxKind.TrueKeyword ||
+    node.kind === ts.SyntaxKind.FalseKeyword
+  );
 }
 
 /** `typeof x === 'string'` (any type name but `'undefined'` and `'object'`, which `null` also has). */

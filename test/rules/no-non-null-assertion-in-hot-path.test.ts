@@ -116,6 +116,29 @@ export function later(items: string[]): (() => string)[] {
 }
 `,
     `
+import { createServer } from 'node:http';
+export const server = createServer((req, res) => {
+  const url = new URL(req.url!, 'http://localhost');
+  res.end(url.pathname);
+});
+`,
+    `
+declare const prices: Map<string, number>;
+function priceOf(sku: string): number {
+  return prices.get(sku)!;
+}
+export function first(skus: string[]): number {
+  for (const sku of skus) console.log(sku);
+  return priceOf(skus[0] ?? '');
+}
+`,
+    `
+declare const cache: Map<string, string>;
+export function migrateUsers(ids: string[]): void {
+  for (const id of ids) console.log(cache.get(id)!);
+}
+`,
+    `
 declare const cache: Map<string, { name: string }>;
 /** @cold */
 export function warmUp(keys: string[]): void {
@@ -634,17 +657,17 @@ export function priceHandler(req: IncomingMessage, res: ServerResponse): void {
 { code: `
 import { createServer } from 'node:http';
 export const server = createServer((req, res) => {
-  const url = new URL(req.url!, 'http://localhost');
+  const url = new URL(req.headers.referer!);
   res.end(url.pathname);
 });
 `,
   errors: [{
-      messageId: 'nonNullAssertionInHotPath', line: 4, column: 23, data: { expression: "req.url", hotPath: "in a request handler registered at line 3 (node:http)" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+      messageId: 'nonNullAssertionInHotPath', line: 4, column: 23, data: { expression: "req.headers.referer", hotPath: "in a request handler registered at line 3 (node:http)" }, suggestions: [{ messageId: 'throwMissingValue', output: `
 import { createServer } from 'node:http';
 export const server = createServer((req, res) => {
-  const reqUrl = req.url;
-  if (reqUrl === undefined) throw new Error('req.url is undefined in the createServer callback (file.ts:4:23)');
-  const url = new URL(reqUrl, 'http://localhost');
+  const referer = req.headers.referer;
+  if (referer === undefined) throw new Error('req.headers.referer is undefined in the createServer callback (file.ts:4:23)');
+  const url = new URL(referer);
   res.end(url.pathname);
 });
 ` }] }] },
@@ -843,6 +866,50 @@ export function label(key: string): string {
   const cacheValue = cache.get(key);
   if (cacheValue === undefined) throw new Error("cache.get(key) is undefined in label (file.ts:5:20)");
   return \`label: \${cacheValue.name}\`;
+}
+` }] }] },
+
+{ code: `
+declare const prices: Map<string, number>;
+function priceOf(sku: string): number {
+  return prices.get(sku)!;
+}
+export function total(skus: string[]): number {
+  let sum = 0;
+  for (const sku of skus) sum += priceOf(sku);
+  return sum;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 4, column: 10, data: { expression: "prices.get(sku)", hotPath: "in `priceOf` (line 3), called at line 8 inside a `for…of` loop at line 8" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+declare const prices: Map<string, number>;
+function priceOf(sku: string): number {
+  const price = prices.get(sku);
+  if (price === undefined) throw new Error("prices.get(sku) is undefined in priceOf (file.ts:4:10)");
+  return price;
+}
+export function total(skus: string[]): number {
+  let sum = 0;
+  for (const sku of skus) sum += priceOf(sku);
+  return sum;
+}
+` }] }] },
+
+{ options: [{"coldFunctions":[]}], code: `
+declare const cache: Map<string, string>;
+export function migrateUsers(ids: string[]): void {
+  for (const id of ids) console.log(cache.get(id)!);
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionInHotPath', line: 4, column: 37, data: { expression: "cache.get(id)", hotPath: "inside a `for…of` loop at line 4" }, suggestions: [{ messageId: 'throwMissingValue', output: `
+declare const cache: Map<string, string>;
+export function migrateUsers(ids: string[]): void {
+  for (const id of ids) {
+    const cacheValue = cache.get(id);
+    if (cacheValue === undefined) throw new Error("cache.get(id) is undefined in migrateUsers (file.ts:4:37)");
+    console.log(cacheValue);
+  }
 }
 ` }] }] },
 
