@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { getCallbackUse, getEnclosingFunction, isFunctionBoundary, type FunctionBoundary } from '../core/functions.js';
 import { hasSideEffects } from '../core/side-effects.js';
 import { describePosition, shorten } from '../core/source-text.js';
+import { isSameDeclaredSymbol } from '../core/symbols.js';
 import type { PackagePublicApi } from '../core/package-public-api.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { type CheckPlacement, type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
@@ -323,7 +324,7 @@ function isDeclarationName(identifier: ts.Identifier | ts.PrivateIdentifier): bo
 function resolvesTo(identifier: ts.Identifier | ts.PrivateIdentifier, symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
   let found = checker.getSymbolAtLocation(identifier);
   if (found !== undefined && (found.flags & ts.SymbolFlags.Alias) !== 0) found = checker.getAliasedSymbol(found);
-  return found === symbol;
+  return isSameDeclaredSymbol(found, symbol);
 }
 
 /** A call site, `undefined` for a reference that needs no change (`typeof f`), or why the reference cannot be followed. */

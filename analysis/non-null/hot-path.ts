@@ -8,6 +8,7 @@ import { parentOf } from '../core/parent.js';
 import { getRequestHandlerRole, type RequestHandlerRole } from '../core/request-handlers.js';
 import { lineOf } from '../core/source-text.js';
 import { isDeclaredInStandardLibrary, isDeclaredOnlyInDefaultLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
+import { isSameDeclaredSymbol } from '../core/symbols.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
@@ -310,7 +311,7 @@ function findHotCallSite(fn: FunctionBoundary, context: WalkContext): HotPathRea
   }
   const callSiteContext: WalkContext = { ...context, followCallers: false };
   for (const reference of getCallReferences(fn.getSourceFile()).get(nameNode.text) ?? []) {
-    if (checker.getSymbolAtLocation(reference.name) !== symbol || isInside(reference.call, fn)) {
+    if (!isSameDeclaredSymbol(checker.getSymbolAtLocation(reference.name), symbol) || isInside(reference.call, fn)) {
       continue;
     }
     let caller: HotPathReason | undefined;

@@ -1,0 +1,17 @@
+import type ts from 'typescript';
+
+/**
+ * Does a reference's symbol stand for the declared one? A member read through an instantiated
+ * generic type (`new Stream<null>()._run()`) resolves to a transient symbol the checker makes for
+ * that instantiation, not to the declared symbol, though both have the same declaration; comparing
+ * symbols by identity would miss every such call.
+ */
+export function isSameDeclaredSymbol(found: ts.Symbol | undefined, declared: ts.Symbol): boolean {
+  if (found === undefined) {
+    return false;
+  }
+  if (found === declared) {
+    return true;
+  }
+  return found.valueDeclaration !== undefined && found.valueDeclaration === declared.valueDeclaration;
+}
