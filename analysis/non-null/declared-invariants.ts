@@ -89,7 +89,12 @@ function getPropertyWriteIndex(program: ts.Program): Map<string, PropertyWrite[]
     if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
       const operator = node.operatorToken.kind;
       const left = unwrapParentheses(node.left);
-      if (ts.isObjectLiteralExpression(left) || ts.isArrayLiteralExpression(left)) {
+      const pairs = operator === ts.SyntaxKind.EqualsToken ? getElementwiseAssignment(left, node.right) : undefined;
+      if (pairs !== undefined) {
+        for (const { target, value } of pairs) {
+          add(target, (checker) => mayStoreMissing(value, checker));
+        }
+      } else if (ts.isObjectLiteralExpression(left) || ts.isArrayLiteralExpression(left)) {
         forEachDestructuringTarget(left, (target) => { add(target, always); });
       } else if (operator === ts.SyntaxKind.EqualsToken || isLogicalAssignment(operator)) {
         // `o.p ??= v` and `o.p ||= v` store `v` when `o.p` is missing, `o.p &&= v` when it is not.
@@ -116,6 +121,29 @@ function getPropertyWriteIndex(program: ts.Program): Map<string, PropertyWrite[]
   }
   writeIndexByProgram.set(program, index);
   return index;
+}
+
+/**
+ * `[this.resolve, this.reject] = [resolve, reject]` stores each element in its place: the pairs,
+ * when every target is a plain reference (no nested pattern, default, spread or hole) and the
+ * right side an array literal without spreads.
+ */
+function getElementwiseAssignment(left: ts.Expression, right: ts.Expression): { target: ts.Expression; value: ts.Expression }[] | undefined {
+  const values = unwrapParentheses(right);
+  if (!ts.isArrayLiteralExpression(left) || !ts.isArrayLiteralExpression(values) || values.elements.some(ts.isSpreadElement)) {
+    return undefined;
+  }
+  const pairs: { target: ts.Expression; value: ts.Expression }[] = [];
+  for (const [position, element] of left.elements.entries()) {
+    const target = unwrapParentheses(element);
+    const value = values.elements[position];
+    const isPlain = !ts.isSpreadElement(target) && !ts.isOmittedExpression(target) && !ts.isBinaryExpression(target) && !ts.isObjectLiteralExpression(target) && !ts.isArrayLiteralExpression(target);
+    if (!isPlain || value === undefined) {
+      return undefined;
+    }
+    pairs.push({ target, value });
+  }
+  return pairs;
 }
 
 function isLogicalAssignment(operator: ts.SyntaxKind): boolean {
