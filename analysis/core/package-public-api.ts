@@ -103,7 +103,7 @@ function findEntryFiles(program: ts.Program, projectDirectory: string): string[]
   }
   for (const directory of packageDirectories) {
     for (const target of readEntryTargets(path.join(directory, 'package.json'))) {
-      for (const candidate of sourceCandidates(path.resolve(directory, target), options)) {
+      for (const candidate of sourceCandidates(path.resolve(directory, target), directory, options)) {
         if (program.getSourceFile(candidate) !== undefined) {
           entries.add(candidate);
           break;
@@ -149,8 +149,15 @@ function readEntryTargets(packageJsonPath: string): string[] {
   return targets;
 }
 
-/** `dist/index.js` → `dist/index.ts`, and through `outDir` → `rootDir`: `src/index.ts`. */
-function sourceCandidates(target: string, options: ts.CompilerOptions): string[] {
+/** Folders builds and bundlers write to, which mirror the sources below them. */
+const BUILD_FOLDERS = new Set(['dist', 'lib', 'build', 'out', 'esm', 'cjs', 'es', 'mjs', 'types']);
+
+/**
+ * `dist/index.js` → `dist/index.ts`; through `outDir` → `rootDir`: `src/index.ts`; and, for a
+ * bundler's output that no `outDir` describes (`dist/esm/client.mjs`), the same path below `src/`
+ * or the package folder with the build folders taken off: `src/client.ts`, `client.ts`.
+ */
+function sourceCandidates(target: string, packageDirectory: string, options: ts.CompilerOptions): string[] {
   const withoutExtension = target.replace(/\.d\.[cm]?ts$|\.[cm]?[jt]sx?$/, '');
   const stems = [withoutExtension];
   if (options.outDir !== undefined) {
@@ -160,6 +167,15 @@ function sourceCandidates(target: string, options: ts.CompilerOptions): string[]
     if (withoutExtension.startsWith(`${outDir}${path.sep}`)) {
       stems.push(path.join(rootDir, path.relative(outDir, withoutExtension)));
     }
+  }
+  const segments = path.relative(packageDirectory, withoutExtension).split(path.sep);
+  let firstSourceSegment = 0;
+  while (firstSourceSegment < segments.length - 1 && BUILD_FOLDERS.has(segments[firstSourceSegment] ?? '')) {
+    firstSourceSegment++;
+  }
+  if (firstSourceSegment > 0) {
+    const rest = segments.slice(firstSourceSegment);
+    stems.push(path.join(packageDirectory, 'src', ...rest), path.join(packageDirectory, ...rest));
   }
   return stems.flatMap((stem) => [...SOURCE_EXTENSIONS.map((extension) => `${stem}${extension}`), ...SOURCE_EXTENSIONS.map((extension) => path.join(stem, `index${extension}`))]);
 }
