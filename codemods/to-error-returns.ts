@@ -16,13 +16,17 @@ import {
 } from '../analysis/non-null/error-return-propagation.js';
 import { getHotPathReason } from '../analysis/non-null/hot-path.js';
 import { commonAncestor, isAtOrUnder } from '../paths.js';
+import { getInnerChainAssertions, getOuterChainAssertions } from '../analysis/non-null/assertion-chain.js';
 import {
   chooseHoistedName,
+  getChainFix,
   getNonNullAssertionFix,
   getNonNullAssertionRemoval,
   getReturnedErrorPath,
   throwErrorPath,
   type ErrorPath,
+  type NonNullAssertionFix,
+  type NonNullAssertionFixOptions,
 } from '../analysis/non-null/assertion-fix.js';
 import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety.js';
 import { getPackagePublicApi } from '../analysis/core/package-public-api.js';
@@ -112,6 +116,8 @@ type ErrorDestination =
 
 interface Candidate {
   assertion: ts.NonNullExpression;
+  /** The `!` this candidate checks: itself, and in a chain (`a!.b!.c!`) the unchecked links after it. */
+  links: readonly ts.NonNullExpression[];
   fn: FunctionBoundary | undefined;
   destination: ErrorDestination;
   /** The edits of its check, whatever the error path: what another `!` must not touch. */
@@ -189,7 +195,8 @@ class ToErrorReturnsRun {
       const sourceFile = this.program.getSourceFile(filePath);
       if (sourceFile === undefined) continue;
       const visit = (node: ts.Node): void => {
-        if (ts.isNonNullExpression(node)) {
+        // A chain is one candidate, at its first unchecked link, as the rule reports it.
+        if (ts.isNonNullExpression(node) && !(this.isUnchecked(node) && getInnerChainAssertions(node).some((inner) => this.isUnchecked(inner)))) {
           const candidate = this.toCandidate(node);
           if (candidate !== undefined) candidates.push(candidate);
         }
@@ -198,6 +205,17 @@ class ToErrorReturnsRun {
       visit(sourceFile);
     }
     return candidates;
+  }
+
+  /** A `!` that gets a check: one the rule reports (or any with --all) that is not provably safe. */
+  private isUnchecked(assertion: ts.NonNullExpression): boolean {
+    return (this.options.all || getHotPathReason(assertion, this.program) !== undefined) && getNonNullAssertionSafety(assertion, this.program) === undefined;
+  }
+
+  private fixOf(links: readonly ts.NonNullExpression[], errorPath: ErrorPath, options: NonNullAssertionFixOptions = {}): NonNullAssertionFix {
+    const [first] = links;
+    if (first === undefined) throw new Error('a candidate without an assertion');
+    return links.length > 1 ? getChainFix(links, this.program, errorPath, options) : getNonNullAssertionFix(first, this.program, errorPath, options);
   }
 
   private toCandidate(assertion: ts.NonNullExpression): Candidate | undefined {
@@ -215,13 +233,14 @@ class ToErrorReturnsRun {
     }
     // Where the check goes does not depend on the error path: ask once, so that a refused `!`
     // never changes what its function returns.
-    const probe = getNonNullAssertionFix(assertion, this.program, throwErrorPath(ERROR_CLASS));
+    const links = [assertion, ...getOuterChainAssertions(assertion).filter((outer) => this.isUnchecked(outer))];
+    const probe = this.fixOf(links, throwErrorPath(ERROR_CLASS));
     if (probe.kind === 'refusal') {
       this.refuse(assertion, probe.reason);
       return undefined;
     }
     const fn = getEnclosingFunction(assertion);
-    return { assertion, fn, destination: this.chooseDestination(assertion, fn), checkEdits: probe.edits };
+    return { assertion, links, fn, destination: this.chooseDestination(assertion, fn), checkEdits: probe.edits };
   }
 
   /**
@@ -303,7 +322,7 @@ class ToErrorReturnsRun {
 
   private planPropagation(candidates: Candidate[]): ErrorPropagationPlan {
     const origins = [...new Set(candidates.flatMap((candidate) => (candidate.destination.kind === 'return' ? [candidate.destination.fn] : [])))];
-    const assertions = new Set<ts.Node>(candidates.map((candidate) => candidate.assertion));
+    const assertions = new Set<ts.Node>(candidates.flatMap((candidate) => candidate.links));
     const originSymbols = new Set(origins.map((fn) => (fn.name !== undefined ? this.checker.getSymbolAtLocation(fn.name) : undefined)));
     const plan = planErrorPropagation(origins, {
       program: this.program,
@@ -327,7 +346,7 @@ class ToErrorReturnsRun {
   private getResultWrapConflict(fn: FunctionBoundary, candidates: readonly Candidate[]): string | undefined {
     for (const candidate of candidates) {
       if (candidate.fn !== fn) continue;
-      const fix = getNonNullAssertionFix(candidate.assertion, this.program, throwErrorPath(ERROR_CLASS));
+      const fix = this.fixOf(candidate.links, throwErrorPath(ERROR_CLASS));
       if (fix.kind !== 'fix') continue;
       const returns: ts.Node[] = [];
       if (fn.body !== undefined && !ts.isBlock(fn.body)) returns.push(fn.body);
@@ -342,17 +361,17 @@ class ToErrorReturnsRun {
   // --- edits for one `!` ---------------------------------------------------------------------------------
 
   private emitAssertionFix(candidate: Candidate, plan: ErrorPropagationPlan): void {
-    const { assertion, destination } = candidate;
+    const { assertion, links, destination } = candidate;
     const errorPath = this.errorPathFor(destination);
-    const fix = getNonNullAssertionFix(assertion, this.program, errorPath, { takenNames: this.namesTakenAround(assertion) });
+    const fix = this.fixOf(links, errorPath, { takenNames: this.namesTakenAround(assertion) });
     if (fix.kind === 'refusal') {
       this.refuse(assertion, fix.reason);
       return;
     }
     const filePath = assertion.getSourceFile().fileName;
     for (const edit of fix.edits) this.addEdit(filePath, edit);
-    if (fix.hoistedName !== undefined) this.hoistedNames.push({ name: fix.hoistedName, owner: ownerOf(assertion) });
-    const expression = `\`${shorten(assertion.getText())}\``;
+    for (const name of fix.hoistedNames) this.hoistedNames.push({ name, owner: ownerOf(assertion) });
+    const expression = `\`${shorten((links[links.length - 1] ?? assertion).getText())}\``;
     switch (destination.kind) {
       case 'throw':
         this.usesErrorClass.add(filePath);

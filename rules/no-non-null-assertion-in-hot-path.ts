@@ -1,23 +1,34 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type ts from 'typescript';
 
 import { shorten } from '../analysis/core/source-text.js';
 import { DEFAULT_COLD_FUNCTIONS, DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   describeEnclosingFunction,
+  getChainFix,
   getNonNullAssertionFix,
   getReturnedErrorPath,
   throwErrorPath,
   type ErrorPath,
 } from '../analysis/non-null/assertion-fix.js';
+import { getInnerChainAssertions, getOuterChainAssertions } from '../analysis/non-null/assertion-chain.js';
 import { getNonNullAssertionSafety } from '../analysis/non-null/assertion-safety.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
 export type Options = [{ hotFunctions?: string[]; coldFunctions?: string[]; testFiles?: string[] }];
-export type MessageId = 'nonNullAssertionInHotPath' | 'throwMissingValue' | 'returnMissingValue';
+export type MessageId =
+  | 'nonNullAssertionInHotPath'
+  | 'nonNullAssertionChainInHotPath'
+  | 'throwMissingValue'
+  | 'returnMissingValue'
+  | 'throwMissingValues'
+  | 'returnMissingValues';
 
 const NON_NULL_ASSERTION_IN_HOT_PATH =
   '`{{expression}}!` asserts a value that can be missing, {{hotPath}}. If it is ever missing, this fails later as a TypeError far from the cause; check it explicitly.';
+const NON_NULL_ASSERTION_CHAIN_IN_HOT_PATH =
+  '`{{expression}}!` asserts a value that can be missing, {{hotPath}}, {{others}} in `{{chain}}`. If one is ever missing, this fails later as a TypeError far from the cause; check each explicitly.';
 
 export default createRule<Options, MessageId>({
   name: 'no-non-null-assertion-in-hot-path',
@@ -31,8 +42,11 @@ export default createRule<Options, MessageId>({
     hasSuggestions: true,
     messages: {
       nonNullAssertionInHotPath: NON_NULL_ASSERTION_IN_HOT_PATH,
+      nonNullAssertionChainInHotPath: NON_NULL_ASSERTION_CHAIN_IN_HOT_PATH,
       throwMissingValue: 'Check `{{expression}}` explicitly and throw an error that names it.',
       returnMissingValue: 'Check `{{expression}}` explicitly and return the error, as {{functionName}} already returns errors.',
+      throwMissingValues: 'Check each value of `{{chain}}` explicitly and throw an error that names it.',
+      returnMissingValues: 'Check each value of `{{chain}}` explicitly and return the error, as {{functionName}} already returns errors.',
     },
     schema: [
       {
@@ -72,6 +86,9 @@ export default createRule<Options, MessageId>({
     }
     const program = services.program;
 
+    const isUnchecked = (assertion: ts.NonNullExpression): boolean =>
+      getHotPathReason(assertion, program, { hotFunctions, coldFunctions, testFiles }) !== undefined && getNonNullAssertionSafety(assertion, program) === undefined;
+
     return {
       TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
         const assertion = services.esTreeNodeToTSNodeMap.get(node);
@@ -79,11 +96,19 @@ export default createRule<Options, MessageId>({
         if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
           return;
         }
+        // A chain (`record!.value!.blob!`) is reported once, at its first unchecked link.
+        if (getInnerChainAssertions(assertion).some(isUnchecked)) {
+          return;
+        }
+        const links = [assertion, ...getOuterChainAssertions(assertion).filter(isUnchecked)];
+        const outermost = links[links.length - 1] ?? assertion;
         // The TypeScript node keeps the parentheses ESTree drops: `(a as T | undefined)!`.
         const expression = shorten(assertion.expression.getText());
+        const chain = shorten(outermost.getText());
+        const isChain = links.length > 1;
         const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
         const addSuggestion = (messageId: MessageId, errorPath: ErrorPath, data: Record<string, string>): void => {
-          const fix = getNonNullAssertionFix(assertion, program, errorPath);
+          const fix = isChain ? getChainFix(links, program, errorPath) : getNonNullAssertionFix(assertion, program, errorPath);
           if (fix.kind === 'fix') {
             suggestions.push({
               messageId,
@@ -92,18 +117,23 @@ export default createRule<Options, MessageId>({
             });
           }
         };
-        addSuggestion('throwMissingValue', throwErrorPath(), { expression });
+        addSuggestion(isChain ? 'throwMissingValues' : 'throwMissingValue', throwErrorPath(), { expression, chain });
         const returnedErrorPath = getReturnedErrorPath(assertion, program);
         if (returnedErrorPath !== undefined) {
-          addSuggestion('returnMissingValue', returnedErrorPath, { expression, functionName: describeEnclosingFunction(assertion) });
+          addSuggestion(isChain ? 'returnMissingValues' : 'returnMissingValue', returnedErrorPath, { expression, chain, functionName: describeEnclosingFunction(assertion) });
         }
         context.report({
           node,
-          messageId: 'nonNullAssertionInHotPath',
-          data: { expression, hotPath: describeHotPathReason(hotPath) },
+          messageId: isChain ? 'nonNullAssertionChainInHotPath' : 'nonNullAssertionInHotPath',
+          data: { expression, hotPath: describeHotPathReason(hotPath), others: describeOtherLinks(links.length - 1), chain },
           suggest: suggestions,
         });
       },
     };
   },
 });
+
+/** `as does the \`!\` after it`, `as do the 2 \`!\` after it`. */
+function describeOtherLinks(count: number): string {
+  return count === 1 ? 'as does the `!` after it' : `as do the ${String(count)} \`!\` after it`;
+}

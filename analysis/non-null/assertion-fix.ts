@@ -51,6 +51,13 @@ export type NonNullAssertionFix =
       comparison: ComparisonOperator;
       /** The name of the `const` the value was hoisted into, if one was added. */
       hoistedName: string | undefined;
+      /** Every `const` the fix adds: the hoisted one, and in a chain those of the links before it. */
+      hoistedNames: readonly string[];
+      /** The statements that go before the use (hoist and check), and the name the use reads instead. */
+      checkLines: readonly string[];
+      valueName: string;
+      /** The asserted expression as the message names it: in a chain, without the links' `!`. */
+      readsAs: string;
     }
   | { kind: 'refusal'; reason: string };
 
@@ -62,6 +69,13 @@ export interface NonNullAssertionFixOptions {
    * own sees only the program as it is, so a codemod that fixes several `!` says what it added.
    */
   takenNames?: ReadonlySet<string>;
+  /**
+   * The checks of the links before this one in a chain (`record!.value!` for `record!.value!.blob!`):
+   * they go first, and the link before reads as the name its check gave it.
+   */
+  chain?: { lines: readonly string[]; inner: ts.NonNullExpression; innerName: string; innerReadsAs: string } | undefined;
+  /** The names the chain's earlier checks hoisted, reported with this fix's own. */
+  chainNames?: readonly string[] | undefined;
 }
 
 /** The comparison that is true exactly when a value of this type is missing, or `undefined` when it cannot be. */
@@ -148,7 +162,11 @@ export function getNonNullAssertionFix(
   if (placement.kind === 'refusal') {
     return placement;
   }
-  const message = describeMissingValue(assertion, comparison, options);
+  const chain = options.chain;
+  // In a chain the message names the value without the `!` of the links checked before it.
+  const readsAs = chain === undefined ? expression.getText(sourceFile) : chain.innerReadsAs + sourceFile.text.slice(chain.inner.end, expression.end);
+  const describedMessage = describeMissingValue(assertion, comparison, options);
+  const message = chain === undefined ? describedMessage : describedMessage.replace(shorten(expression.getText(sourceFile)), shorten(readsAs));
   const style = detectStatementStyle(sourceFile);
   const errorStatement = inStatementStyle(errorPath.statement(quoteString(message, style)), style);
   const newline = newlineOf(sourceFile.text);
@@ -166,21 +184,38 @@ export function getNonNullAssertionFix(
     // `const w = find()!;` → `const w = find();` + a check of `w` right after it.
     const indent = indentOf(sourceFile, placement.statement);
     const name = placement.name;
+    const chainEdits =
+      chain === undefined
+        ? []
+        : [
+            { start: placement.statement.getStart(sourceFile), end: placement.statement.getStart(sourceFile), text: chain.lines.map((line) => `${line}${newline}${indent}`).join('') },
+            { start: chain.inner.getStart(sourceFile), end: chain.inner.end, text: chain.innerName },
+          ];
+    const check = `if (${name} ${comparison}) ${errorStatement}`;
     return {
       kind: 'fix',
       edits: [
+        ...chainEdits,
         ...getNonNullAssertionRemoval(assertion),
-        { start: placement.statement.end, end: placement.statement.end, text: `${newline}${indent}if (${name} ${comparison}) ${errorStatement}` },
+        { start: placement.statement.end, end: placement.statement.end, text: `${newline}${indent}${check}` },
       ],
       message,
       comparison,
       hoistedName: undefined,
+      hoistedNames: options.chain === undefined ? [] : (options.chainNames ?? []),
+      checkLines: [...(chain?.lines ?? []), check],
+      valueName: name,
+      readsAs,
     };
   }
 
   const valueName = isVariable ? expression.text : chooseHoistedName(expression, program, options.takenNames);
   const check = `if (${valueName} ${comparison}) ${errorStatement}`;
-  const prefix = isVariable ? [check] : [inStatementStyle(`const ${valueName} = ${expression.getText(sourceFile)};`, style), check];
+  const expressionText =
+    chain === undefined
+      ? expression.getText(sourceFile)
+      : sourceFile.text.slice(expression.getStart(sourceFile), chain.inner.getStart(sourceFile)) + chain.innerName + sourceFile.text.slice(chain.inner.end, expression.end);
+  const prefix = [...(chain?.lines ?? []), ...(isVariable ? [check] : [inStatementStyle(`const ${valueName} = ${expressionText};`, style), check])];
   const replaceAssertion = { start: assertion.getStart(sourceFile), end: assertion.end, text: valueName };
   const hoistedName = isVariable ? undefined : valueName;
 
@@ -195,6 +230,10 @@ export function getNonNullAssertionFix(
       message,
       comparison,
       hoistedName,
+      hoistedNames: [...(options.chainNames ?? []), ...(hoistedName === undefined ? [] : [hoistedName])],
+      checkLines: prefix,
+      valueName,
+      readsAs,
     };
   }
 
@@ -214,7 +253,33 @@ export function getNonNullAssertionFix(
     message,
     comparison,
     hoistedName,
+    hoistedNames: [...(options.chainNames ?? []), ...(hoistedName === undefined ? [] : [hoistedName])],
+    checkLines: prefix,
+    valueName,
+    readsAs,
   };
+}
+
+/**
+ * One fix for the links of a chain (`record!.value!.blob!`, given inner first): each value is
+ * hoisted and checked in turn, each hoist reading the one checked before it
+ * (`const value = record.value;`), and the use reads the last one. Each check is the one the link
+ * would get alone.
+ */
+export function getChainFix(links: readonly ts.NonNullExpression[], program: ts.Program, errorPath: ErrorPath, options: NonNullAssertionFixOptions = {}): NonNullAssertionFix {
+  const taken = new Set(options.takenNames);
+  let chain: NonNullAssertionFixOptions['chain'];
+  let fix: NonNullAssertionFix = { kind: 'refusal', reason: 'an empty chain' };
+  for (const link of links) {
+    fix = getNonNullAssertionFix(link, program, errorPath, { ...options, takenNames: taken, chain, chainNames: chain === undefined ? undefined : fix.kind === 'fix' ? fix.hoistedNames : undefined });
+    if (fix.kind === 'refusal') {
+      // A link whose check cannot go where the others do: fix the first one, and the next report the rest.
+      return chain === undefined ? fix : getNonNullAssertionFix(links[0] ?? link, program, errorPath, options);
+    }
+    taken.add(fix.valueName);
+    chain = { lines: fix.checkLines, inner: link, innerName: fix.valueName, innerReadsAs: fix.readsAs };
+  }
+  return fix;
 }
 
 // --- where the check goes ---------------------------------------------------------------------------

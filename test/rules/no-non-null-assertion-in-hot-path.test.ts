@@ -895,6 +895,81 @@ export function total(skus: string[]): number {
 }
 ` }] }] },
 
+{ code: `
+interface Reply { value?: { error?: { issues: string[] } } }
+export function countIssues(replies: Reply[]): number {
+  let count = 0;
+  for (const reply of replies) {
+    count += reply.value!.error!.issues.length;
+  }
+  return count;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionChainInHotPath', line: 6, column: 14, data: { expression: "reply.value", hotPath: "inside a `for…of` loop at line 5", others: 'as does the `!` after it', chain: 'reply.value!.error!' }, suggestions: [{ messageId: 'throwMissingValues', data: { chain: 'reply.value!.error!' }, output: `
+interface Reply { value?: { error?: { issues: string[] } } }
+export function countIssues(replies: Reply[]): number {
+  let count = 0;
+  for (const reply of replies) {
+    const value = reply.value;
+    if (value === undefined) throw new Error("reply.value is undefined in countIssues (file.ts:6:14)");
+    const error = value.error;
+    if (error === undefined) throw new Error("reply.value.error is undefined in countIssues (file.ts:6:14)");
+    count += error.issues.length;
+  }
+  return count;
+}
+` }] }] },
+
+{ code: `
+interface Link { next?: Link; label?: string }
+export function labels(links: Link[]): string[] {
+  return links.map((link) => link.next!.next!.label!);
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionChainInHotPath', line: 4, column: 30, data: { expression: "link.next", hotPath: "inside a `map` callback at line 4, which runs once per element", others: 'as do the 2 `!` after it', chain: 'link.next!.next!.label!' }, suggestions: [{ messageId: 'throwMissingValues', data: { chain: 'link.next!.next!.label!' }, output: `
+interface Link { next?: Link; label?: string }
+export function labels(links: Link[]): string[] {
+  return links.map((link) => {
+    const next = link.next;
+    if (next === undefined) throw new Error("link.next is undefined in the map callback in labels (file.ts:4:30)");
+    const next2 = next.next;
+    if (next2 === undefined) throw new Error("link.next.next is undefined in the map callback in labels (file.ts:4:30)");
+    const label = next2.label;
+    if (label === undefined) throw new Error("link.next.next.label is undefined in the map callback in labels (file.ts:4:30)");
+    return label;
+  });
+}
+` }] }] },
+
+{ code: `
+interface Order { customer?: { email?: string } }
+export function emails(orders: Order[]): string[] {
+  const result: string[] = [];
+  for (const order of orders) {
+    const email = order.customer!.email!;
+    result.push(email);
+  }
+  return result;
+}
+`,
+  errors: [{
+      messageId: 'nonNullAssertionChainInHotPath', line: 6, column: 19, data: { expression: "order.customer", hotPath: "inside a `for…of` loop at line 5", others: 'as does the `!` after it', chain: 'order.customer!.email!' }, suggestions: [{ messageId: 'throwMissingValues', data: { chain: 'order.customer!.email!' }, output: `
+interface Order { customer?: { email?: string } }
+export function emails(orders: Order[]): string[] {
+  const result: string[] = [];
+  for (const order of orders) {
+    const customer = order.customer;
+    if (customer === undefined) throw new Error("order.customer is undefined in emails (file.ts:6:19)");
+    const email = customer.email;
+    if (email === undefined) throw new Error("order.customer.email is undefined in emails (file.ts:6:19)");
+    result.push(email);
+  }
+  return result;
+}
+` }] }] },
+
 { options: [{"coldFunctions":[]}], code: `
 declare const cache: Map<string, string>;
 export function migrateUsers(ids: string[]): void {
