@@ -139,6 +139,8 @@ class ToErrorReturnsRun {
    * program does not know them yet, so each new name is chosen around the ones already given.
    */
   private readonly hoistedNames: { name: string; owner: ts.Node }[] = [];
+  /** `!` refused because code before them has side effects, and that code. */
+  private readonly orderBlocks: { assertion: ts.NonNullExpression; blockedBy: ts.Node }[] = [];
   private readonly importsToAdd = new Map<string, string[]>();
   /** `!` on values that cannot be missing, dropped once the checks are known (a check may rebuild their statement). */
   private readonly removals: { assertion: ts.NonNullExpression; edits: TextEdit[] }[] = [];
@@ -152,7 +154,7 @@ class ToErrorReturnsRun {
   }
 
   run(): CodemodResult {
-    const candidates = this.emitRemovals(this.refuseClashingCandidates(this.collectCandidates()));
+    const candidates = this.emitRemovals(this.refuseClashingCandidates(this.refuseOrderBlockers(this.collectCandidates())));
     if (this.options.style === 'result' && candidates.some((candidate) => candidate.destination.kind === 'return') && !this.canResolve(this.options['result-module'])) {
       for (const candidate of candidates) {
         this.refuse(candidate.assertion, `--style result needs \`${this.options['result-module']}\` (neverthrow, or the module named by --result-module), which this project does not resolve`);
@@ -237,6 +239,7 @@ class ToErrorReturnsRun {
     const probe = this.fixOf(links, throwErrorPath(ERROR_CLASS));
     if (probe.kind === 'refusal') {
       this.refuse(assertion, probe.reason);
+      if (probe.blockedBy !== undefined) this.orderBlocks.push({ assertion, blockedBy: probe.blockedBy });
       return undefined;
     }
     const fn = getEnclosingFunction(assertion);
@@ -274,6 +277,26 @@ class ToErrorReturnsRun {
    * statement as a block holds the other `!` of that statement) cannot both be applied as planned.
    * Both are refused, so that a second run meets the same two and changes nothing.
    */
+  /**
+   * A `!` refused because code before it in its statement has side effects may stand after another
+   * `!` whose check rewrites that code (`m.get(k)!.set(e.key()!, e)`: hoisting `m.get(k)` leaves a
+   * plain read before `e.key()!`). Converting the first would let a second run convert the other;
+   * both are refused instead, so that a second run meets the same pair and changes nothing.
+   */
+  private refuseOrderBlockers(candidates: readonly Candidate[]): Candidate[] {
+    return candidates.filter((candidate) => {
+      const block = this.orderBlocks.find(({ blockedBy }) => candidate.links.some((link) => isWithin(link, blockedBy)));
+      if (block === undefined) return true;
+      const sourceFile = block.assertion.getSourceFile();
+      const line = sourceFile.getLineAndCharacterOfPosition(block.assertion.getStart(sourceFile)).line + 1;
+      this.refuse(
+        candidate.assertion,
+        `its check rewrites code that runs before \`${shorten(block.assertion.getText())}\` (line ${String(line)}), whose check is refused for that code; two checks in one statement are not combined yet`,
+      );
+      return false;
+    });
+  }
+
   private refuseClashingCandidates(candidates: readonly Candidate[]): Candidate[] {
     const clashing = new Map<Candidate, Candidate>();
     const byFile = new Map<string, Candidate[]>();
@@ -788,3 +811,6 @@ function needsParentheses(type: ts.TypeNode): boolean {
   return ts.isFunctionTypeNode(type) || ts.isConstructorTypeNode(type) || ts.isConditionalTypeNode(type) || ts.isInferTypeNode(type);
 }
 
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.getStart() >= container.getStart() && node.end <= container.end;
+}

@@ -59,7 +59,12 @@ export type NonNullAssertionFix =
       /** The asserted expression as the message names it: in a chain, without the links' `!`. */
       readsAs: string;
     }
-  | { kind: 'refusal'; reason: string };
+  | {
+      kind: 'refusal';
+      reason: string;
+      /** The code that runs before the assertion and stopped its check from moving ahead of it. */
+      blockedBy?: ts.Node;
+    };
 
 export interface NonNullAssertionFixOptions {
   /** How the source file is named in error messages; its base name by default. */
@@ -176,7 +181,7 @@ export function getNonNullAssertionFix(
     // The check of a declaration goes after it, so only the other placements can overtake code.
     const orderProblem = findOrderProblem(assertion, placement.earlier);
     if (orderProblem !== undefined) {
-      return { kind: 'refusal', reason: orderProblem };
+      return { kind: 'refusal', reason: orderProblem.reason, blockedBy: orderProblem.node };
     }
   }
 
@@ -316,15 +321,15 @@ function getChainText(assertion: ts.NonNullExpression): string {
  * assertion in its statement must not have side effects (they would now run after the value), and
  * must not read anything the asserted expression writes.
  */
-function findOrderProblem(assertion: ts.NonNullExpression, earlier: readonly ts.Node[]): string | undefined {
+function findOrderProblem(assertion: ts.NonNullExpression, earlier: readonly ts.Node[]): { reason: string; node: ts.Node } | undefined {
   const sourceFile = assertion.getSourceFile();
   const written = collectWrittenKeys(assertion.expression);
   for (const node of earlier) {
     if (hasSideEffects(node)) {
-      return `\`${shorten(node.getText(sourceFile))}\` runs before the assertion and has side effects; moving the check before it would change the order`;
+      return { reason: `\`${shorten(node.getText(sourceFile))}\` runs before the assertion and has side effects; moving the check before it would change the order`, node };
     }
     if (written.length > 0 && readsAnyOf(node, written)) {
-      return `\`${shorten(node.getText(sourceFile))}\` reads what the asserted expression writes; hoisting would change its value`;
+      return { reason: `\`${shorten(node.getText(sourceFile))}\` reads what the asserted expression writes; hoisting would change its value`, node };
     }
   }
   return undefined;
