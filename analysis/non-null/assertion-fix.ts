@@ -214,15 +214,22 @@ export function getNonNullAssertionFix(
     };
   }
 
-  const valueName = isVariable ? expression.text : chooseHoistedName(expression, program, options.takenNames);
-  const check = `if (${valueName} ${comparison}) ${errorStatement}`;
   const expressionText =
     chain === undefined
       ? expression.getText(sourceFile)
       : sourceFile.text.slice(expression.getStart(sourceFile), chain.inner.getStart(sourceFile)) + chain.innerName + sourceFile.text.slice(chain.inner.end, expression.end);
-  const prefix = [...(chain?.lines ?? []), ...(isVariable ? [check] : [inStatementStyle(`const ${valueName} = ${expressionText};`, style), check])];
+  // `crypto.exportSecrets!()`: a method read into a `const` would be called without its `this`, so
+  // the check reads it where it is, on a receiver that cannot change in between.
+  const calledMethod = isCalledMember(assertion);
+  if (calledMethod && !isStableReceiver(expression, chain)) {
+    return { kind: 'refusal', reason: `\`${shorten(expression.getText(sourceFile))}\` is a method called right away on a receiver that is not a plain reference; checking it apart from the call would call it without its \`this\`` };
+  }
+  const readInPlace = isVariable || calledMethod;
+  const valueName = isVariable ? expression.text : calledMethod ? expressionText : chooseHoistedName(expression, program, options.takenNames);
+  const check = `if (${valueName} ${comparison}) ${errorStatement}`;
+  const prefix = [...(chain?.lines ?? []), ...(readInPlace ? [check] : [inStatementStyle(`const ${valueName} = ${expressionText};`, style), check])];
   const replaceAssertion = { start: assertion.getStart(sourceFile), end: assertion.end, text: valueName };
-  const hoistedName = isVariable ? undefined : valueName;
+  const hoistedName = readInPlace ? undefined : valueName;
 
   if (placement.kind === 'statement' && placement.inStatementList) {
     const indent = indentOf(sourceFile, placement.statement);
@@ -285,6 +292,32 @@ export function getChainFix(links: readonly ts.NonNullExpression[], program: ts.
     chain = { lines: fix.checkLines, inner: link, innerName: fix.valueName, innerReadsAs: fix.readsAs };
   }
   return fix;
+}
+
+/** `o.m!()` or `o[k]!()`: the asserted member is the callee of a call, which passes `o` as `this`. */
+function isCalledMember(assertion: ts.NonNullExpression): boolean {
+  const expression = unwrapParentheses(assertion.expression);
+  if (!ts.isPropertyAccessExpression(expression) && !ts.isElementAccessExpression(expression)) {
+    return false;
+  }
+  let callee: ts.Node = assertion;
+  while (ts.isParenthesizedExpression(callee.parent)) {
+    callee = callee.parent;
+  }
+  return ts.isCallExpression(callee.parent) && callee.parent.expression === callee;
+}
+
+/** A receiver a check and the call can both read: a stable reference, or the value a chain's earlier check named. */
+function isStableReceiver(member: ts.Expression, chain: NonNullAssertionFixOptions['chain']): boolean {
+  if (!ts.isPropertyAccessExpression(member) && !ts.isElementAccessExpression(member)) {
+    return false;
+  }
+  const receiver = unwrapParentheses(member.expression);
+  if (chain !== undefined && receiver === chain.inner) {
+    return true;
+  }
+  const argument = ts.isElementAccessExpression(member) ? member.argumentExpression : undefined;
+  return getStableReferenceKey(receiver) !== undefined && (argument === undefined || ts.isLiteralExpression(argument) || getStableReferenceKey(argument) !== undefined);
 }
 
 // --- where the check goes ---------------------------------------------------------------------------
