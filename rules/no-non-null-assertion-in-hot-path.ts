@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 
 import { shorten } from '../analysis/core/source-text.js';
-import { DEFAULT_COLD_FUNCTIONS, DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason, type HotPathReason } from '../analysis/non-null/hot-path.js';
+import { DEFAULT_COLD_FUNCTIONS, DEFAULT_TEST_FILES, describeHotPathReason, getHotPathReason } from '../analysis/non-null/hot-path.js';
 import {
   describeEnclosingFunction,
   getChainFix,
@@ -86,24 +86,14 @@ export default createRule<Options, MessageId>({
     }
     const program = services.program;
 
-    // Why an assertion is reported, or `null`: asked again for the links of its chain, so kept.
-    const reportReasons = new WeakMap<ts.NonNullExpression, HotPathReason | null>();
-    const getReportReason = (assertion: ts.NonNullExpression): HotPathReason | undefined => {
-      let reason = reportReasons.get(assertion);
-      if (reason === undefined) {
-        const hotPath = getHotPathReason(assertion, program, { hotFunctions, coldFunctions, testFiles });
-        reason = hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined ? null : hotPath;
-        reportReasons.set(assertion, reason);
-      }
-      return reason ?? undefined;
-    };
-    const isUnchecked = (assertion: ts.NonNullExpression): boolean => getReportReason(assertion) !== undefined;
+    const isUnchecked = (assertion: ts.NonNullExpression): boolean =>
+      getHotPathReason(assertion, program, { hotFunctions, coldFunctions, testFiles }) !== undefined && getNonNullAssertionSafety(assertion, program) === undefined;
 
     return {
       TSNonNullExpression(node: TSESTree.TSNonNullExpression): void {
         const assertion = services.esTreeNodeToTSNodeMap.get(node);
-        const hotPath = getReportReason(assertion);
-        if (hotPath === undefined) {
+        const hotPath = getHotPathReason(assertion, program, { hotFunctions, coldFunctions, testFiles });
+        if (hotPath === undefined || getNonNullAssertionSafety(assertion, program) !== undefined) {
           return;
         }
         // A chain (`record!.value!.blob!`) is reported once, at its first unchecked link.
