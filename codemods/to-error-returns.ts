@@ -3,7 +3,6 @@ import path from 'node:path';
 import ts from 'typescript';
 
 import { describeFunction, getEnclosingFunction, type FunctionBoundary } from '../analysis/core/functions.js';
-import { isInside } from '../analysis/core/parent.js';
 import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, shorten } from '../analysis/core/source-text.js';
 import {
   forEachOwnReturn,
@@ -286,7 +285,7 @@ class ToErrorReturnsRun {
    */
   private refuseOrderBlockers(candidates: readonly Candidate[]): Candidate[] {
     return candidates.filter((candidate) => {
-      const block = this.orderBlocks.find(({ blockedBy }) => candidate.links.some((link) => isInside(link, blockedBy)));
+      const block = this.orderBlocks.find(({ blockedBy }) => candidate.links.some((link) => isWithin(link, blockedBy)));
       if (block === undefined) return true;
       const sourceFile = block.assertion.getSourceFile();
       const line = sourceFile.getLineAndCharacterOfPosition(block.assertion.getStart(sourceFile)).line + 1;
@@ -810,4 +809,8 @@ function ownerOf(node: ts.Node): ts.Node {
 
 function needsParentheses(type: ts.TypeNode): boolean {
   return ts.isFunctionTypeNode(type) || ts.isConstructorTypeNode(type) || ts.isConditionalTypeNode(type) || ts.isInferTypeNode(type);
+}
+
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.getStart() >= container.getStart() && node.end <= container.end;
 }

@@ -8,8 +8,3 @@ export function parentOf(node: ts.Node): ts.Node | undefined {
   const parent: ts.Node | undefined = node.parent;
   return parent;
 }
-
-/** Does `node` lie within `container`'s text, in the same file? */
-export function isInside(node: ts.Node, container: ts.Node): boolean {
-  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
-}

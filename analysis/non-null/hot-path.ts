@@ -4,7 +4,7 @@ import { Minimatch, minimatch } from 'minimatch';
 import ts from 'typescript';
 
 import { type FunctionBoundary, getCallbackUse, getFunctionName, getFunctionNames, isFunctionBoundary } from '../core/functions.js';
-import { isInside, parentOf } from '../core/parent.js';
+import { parentOf } from '../core/parent.js';
 import { getRequestHandlerRole, type RequestHandlerRole } from '../core/request-handlers.js';
 import { lineOf } from '../core/source-text.js';
 import { isDeclaredInStandardLibrary, isDeclaredOnlyInDefaultLibrary, TYPED_ARRAY_NAMES } from '../core/standard-library.js';
@@ -389,6 +389,10 @@ function getCallReferences(sourceFile: ts.SourceFile): Map<string, CallReference
   index = references;
   callReferenceIndex.set(sourceFile, index);
   return index;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
 }
 
 // Answers depend on the options (a caller may be hot only through `hotFunctions`), so they are kept per program and options.

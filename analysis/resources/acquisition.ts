@@ -14,7 +14,6 @@ import {
 } from '../core/types.js';
 import { type DisposalKind, getDisposalKind, getDisposalMembers } from './disposal.js';
 import { skipTransparentDown, skipTransparentUp } from '../core/transparent-syntax.js';
-import { isInside } from '../core/parent.js';
 
 /** What kind of resource a value is and how it can be released. */
 export interface ResourceKind {
@@ -333,6 +332,10 @@ function isExistingValue(expression: ts.Expression, owner: ts.Node, checker: ts.
     );
   }
   return false;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
 }
 
 /**
