@@ -297,7 +297,6 @@ export function transformProject(
   // only for the files a rewrite touches (see `verify`): type-checking every target up front cost
   // as much as the rest of a run, for files that mostly stay as they are.
   const program = getProjectProgram(project);
-  const diagnosticsBefore = new Map<string, DiagnosticCounts>();
   const parsableTargets: string[] = [];
   settings.onProgress?.({ phase: 'check', completed: 0, total: targetFiles.length });
   targetFiles.forEach((filePath, index) => {
@@ -418,7 +417,7 @@ export function transformProject(
       }
     }
   };
-  verify(project, [...states.values()].filter((state) => isActive(state)), diagnosticsBefore, settings.onProgress, revert);
+  verify(project, [...states.values()].filter((state) => isActive(state)), settings.onProgress, revert);
   // Nothing that is kept imports what only reverted files needed, so dropping it breaks nothing.
   const isChanging = (state: FileState | undefined): boolean =>
     state !== undefined && isActive(state) && !state.reverted && (state.edits.length > 0 || state.createdText !== undefined);
@@ -721,32 +720,29 @@ function firstAddedDiagnostic(before: DiagnosticCounts, after: DiagnosticCounts,
 function verify(
   project: Project,
   states: readonly FileState[],
-  diagnosticsBefore: Map<string, DiagnosticCounts>,
   onProgress: ((event: CodemodProgressEvent) => void) | undefined,
   revert: (state: FileState, reason: string) => void,
 ): void {
+  // The program as it was, before any new text is put in. Its diagnostics of a file are taken
+  // only when the rewritten file has some: a file with none after the rewrite cannot have gained
+  // one, and on a project that type-checks cleanly this halves what verification checks.
   const program = getProjectProgram(project);
-  for (const state of states) {
-    if (state.edits.length > 0 && !diagnosticsBefore.has(state.filePath)) {
-      const sourceFile = program.getSourceFile(state.filePath);
-      if (sourceFile !== undefined) {
-        diagnosticsBefore.set(state.filePath, countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]));
-      }
+  const diagnosticsBefore = new Map<string, DiagnosticCounts>();
+  const diagnosticsOf = (filePath: string): DiagnosticCounts => {
+    let counts = diagnosticsBefore.get(filePath);
+    if (counts === undefined) {
+      const sourceFile = program.getSourceFile(filePath);
+      counts = sourceFile === undefined ? noDiagnostics() : countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]);
+      diagnosticsBefore.set(filePath, counts);
     }
-  }
+    return counts;
+  };
+  const addedDiagnostic = (filePath: string, after: readonly ts.Diagnostic[], fileChanged: boolean): string | undefined =>
+    after.length === 0 ? undefined : firstAddedDiagnostic(diagnosticsOf(filePath), countDiagnostics(after), fileChanged);
 
-  // Unchanged files that import a changed one, each with the changed files it depends on; their
-  // diagnostics are taken from the program as it was, before any new text is put in.
+  // Unchanged files that import a changed one, each with the changed files it depends on.
   const changedPaths = states.filter((state) => state.edits.length > 0).map((state) => state.filePath);
   const importers = findUnchangedImporters(program, changedPaths);
-  for (const importerPath of importers.keys()) {
-    if (!diagnosticsBefore.has(importerPath)) {
-      const sourceFile = program.getSourceFile(importerPath);
-      if (sourceFile !== undefined) {
-        diagnosticsBefore.set(importerPath, countDiagnostics([...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]));
-      }
-    }
-  }
 
   const revertedOnce = new Set<FileState>();
   for (;;) {
@@ -759,11 +755,10 @@ function verify(
     const failed: [FileState, string][] = [];
     changing.forEach((state, index) => {
       const sourceFile = newProgram.getSourceFile(state.filePath);
-      const after =
+      const added =
         sourceFile === undefined
-          ? singleDiagnostic('the file is not part of the program after the rewrite')
-          : countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
-      const added = firstAddedDiagnostic(diagnosticsBefore.get(state.filePath) ?? noDiagnostics(), after, true);
+          ? firstAddedDiagnostic(diagnosticsOf(state.filePath), singleDiagnostic('the file is not part of the program after the rewrite'), true)
+          : addedDiagnostic(state.filePath, [...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)], true);
       if (added !== undefined) {
         failed.push([state, added]);
       }
@@ -778,8 +773,7 @@ function verify(
       if (sourceFile === undefined) {
         continue;
       }
-      const after = countDiagnostics([...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)]);
-      const added = firstAddedDiagnostic(diagnosticsBefore.get(importerPath) ?? noDiagnostics(), after, false);
+      const added = addedDiagnostic(importerPath, [...newProgram.getSyntacticDiagnostics(sourceFile), ...newProgram.getSemanticDiagnostics(sourceFile)], false);
       if (added === undefined) {
         continue;
       }
