@@ -103,7 +103,11 @@ export function getNullishParts(type: ts.Type): NullishParts {
  * `unknown` answer "neither": they accept a missing value without saying that readers expect one.
  */
 export function getAcceptedNullishParts(target: ts.Node, checker: ts.TypeChecker): NullishParts {
-  const accepted = checker.getTypeAtLocation(target);
+  return getNullishPartsAcceptedBy(checker.getTypeAtLocation(target), checker);
+}
+
+/** {@link getAcceptedNullishParts} of a type: whether it takes `undefined` and `null`. */
+export function getNullishPartsAcceptedBy(accepted: ts.Type, checker: ts.TypeChecker): NullishParts {
   if (isAnyOrUnknown(accepted)) {
     return { undefined: false, null: false };
   }

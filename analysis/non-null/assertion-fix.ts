@@ -7,7 +7,7 @@ import { getCallbackUse, getEnclosingFunction, getFunctionName } from '../core/f
 import { hasSideEffects } from '../core/side-effects.js';
 import { detectStatementStyle, indentOf, inStatementStyle, newlineOf, quoteString, shorten } from '../core/source-text.js';
 import { getNullishParts, isAnyOrUnknown } from '../core/types.js';
-import { isAssignmentTarget } from './assertion-safety.js';
+import { isAssignmentTarget } from '../core/side-effects.js';
 import { type CheckPlacementResult, findCheckPlacement } from './check-placement.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, writeAffectsReference } from '../core/stable-reference.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 
-import { isAssignmentOperator } from '../core/side-effects.js';
+import { isAssignmentTarget } from '../core/side-effects.js';
 import { parentOf } from '../core/parent.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { getStableReferenceKey, getWrittenReferenceKeys, interruptsRepeatedCall, writeAffectsReference } from '../core/stable-reference.js';
@@ -18,7 +18,7 @@ import { isParticipatingCaptureGroup } from './regexp-groups.js';
 import { isRepeatedAssertion } from './repeated-assertion.js';
 import { isSplitFirstElement } from './split-first-element.js';
 import { isTestedAssignment } from './tested-assignment.js';
-import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
+import { isPassedWhereMissingIsAllowed, isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
 
 /**
  * Is this `x!` provably safe, and why?
@@ -84,6 +84,8 @@ import { isStoredWhereMissingIsAllowed } from './undefined-accepting-target.js';
  *   from `matchAll` or a checked `exec`/`match` (see regexp-groups.ts).
  * - `stored-where-missing-allowed`: `this.p = v!` into `p?: string`: the target accepts the missing
  *   value, and the function does not read it again (see undefined-accepting-target.ts).
+ * - `passed-where-missing-allowed`: `encodeUri(t, { $k: v! })` into `Record<string, string | undefined>`,
+ *   or `f(v!)` into `p?: string`: the callee is declared to take the missing value (same file).
  * - `split-first-element`: `s.split(',')[0]!` (or `s.split(',', 1)[0]!`): splitting by a non-empty
  *   string with a positive or no limit returns at least one element (see split-first-element.ts).
  * - `never-cleared-field` and `required-by-declaration` are assumptions the program states in its
@@ -120,6 +122,7 @@ export type NonNullAssertionSafety =
   | { kind: 'tested-assignment' }
   | { kind: 'participating-capture-group' }
   | { kind: 'stored-where-missing-allowed' }
+  | { kind: 'passed-where-missing-allowed' }
   | { kind: 'never-cleared-field' }
   | { kind: 'required-by-declaration' }
   | { kind: 'decoded-message-field' }
@@ -151,6 +154,9 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
   }
   if (isStoredWhereMissingIsAllowed(assertion, checker)) {
     return { kind: 'stored-where-missing-allowed' };
+  }
+  if (isPassedWhereMissingIsAllowed(assertion, checker)) {
+    return { kind: 'passed-where-missing-allowed' };
   }
   if (isTestedAssignment(assertion, checker)) {
     return { kind: 'tested-assignment' };
@@ -191,61 +197,6 @@ export function getNonNullAssertionSafety(assertion: ts.NonNullExpression, progr
     return { kind: 'server-request-field' };
   }
   return undefined;
-}
-
-// --- o.x! = v ------------------------------------------------------------------------------------
-
-/**
- * Is the assertion the place a write goes to: the left of an assignment (compound ones included),
- * the operand of `++`/`--`, an element or property value of a destructuring assignment, or the
- * variable of a `for…of`/`for…in` that declares none?
- */
-export function isAssignmentTarget(assertion: ts.NonNullExpression): boolean {
-  let node: ts.Node = assertion;
-  while (ts.isParenthesizedExpression(node.parent)) {
-    node = node.parent;
-  }
-  const parent = node.parent;
-  if (ts.isBinaryExpression(parent) && parent.left === node) {
-    return isAssignmentOperator(parent.operatorToken.kind);
-  }
-  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) {
-    return parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken;
-  }
-  if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === node) {
-    return true;
-  }
-  if (ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent) || (ts.isPropertyAssignment(parent) && parent.initializer === node)) {
-    return isDestructuringTarget(parent);
-  }
-  return false;
-}
-
-/**
- * Is this array or object literal, or an element of one, a pattern that receives values: `[a, { k: b }]`
- * in `[a, { k: b }] = …` or `for ([a, b] of …)`, nested patterns and their defaults (`[{ k } = {}] = …`)
- * included, rather than a literal that is only read?
- */
-function isDestructuringTarget(node: ts.Node): boolean {
-  let current = node;
-  for (;;) {
-    const parent = current.parent;
-    if (ts.isArrayLiteralExpression(parent) || ts.isObjectLiteralExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) {
-      current = parent;
-    } else if (ts.isPropertyAssignment(parent) && parent.initializer === current) {
-      current = parent;
-    } else if (ts.isBinaryExpression(parent) && parent.left === current && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      // `{ k } = {}` inside a pattern is a default; anywhere else it is the destructuring assignment itself.
-      const outer = parent.parent;
-      if (!ts.isArrayLiteralExpression(outer) && !(ts.isPropertyAssignment(outer) && outer.initializer === parent)) {
-        return ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current);
-      }
-      current = parent;
-    } else {
-      const isLoopVariable = (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === current;
-      return isLoopVariable && (ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current));
-    }
-  }
 }
 
 // --- a[i]! inside `for (let i = 0; i < a.length; i++)` ----------------------------------------

@@ -1,5 +1,6 @@
 import ts from 'typescript';
 
+import { isAssignmentTarget } from '../core/side-effects.js';
 import { isDeclaredInStandardLibrary } from '../core/standard-library.js';
 import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax.js';
 
@@ -8,6 +9,11 @@ import { skipTransparentUp, unwrapParentheses } from '../core/transparent-syntax
  * asserted value is only compared, or looked up. A missing value then makes the comparison false or
  * the lookup miss, exactly as an unknown value would; nothing throws later and no wrong value is
  * kept, so a check would only restate what the comparison already does.
+ *
+ * A key read with is a lookup too: `eventsByThread[threadId!]?.push(e)` reads the entry named
+ * `"undefined"` when the key is missing, which is absent unless a write with a missing key put it
+ * there, and that write is reported where it happens. Writing with the key (`o[k!] = v`, `o[k!]++`)
+ * is storing.
  *
  * Lookups count only on the standard library's own methods, found through their declarations:
  * `includes`/`indexOf`/`lastIndexOf` of arrays and strings, and `has`/`get`/`delete` of `Map`,
@@ -19,6 +25,9 @@ export function isComparedOnly(assertion: ts.NonNullExpression, program: ts.Prog
   const parent = use.parent;
   if (ts.isBinaryExpression(parent)) {
     return COMPARISONS.has(parent.operatorToken.kind);
+  }
+  if (ts.isElementAccessExpression(parent) && parent.argumentExpression === use) {
+    return !isAssignmentTarget(parent);
   }
   if (ts.isCallExpression(parent) && parent.arguments[0] === use) {
     const callee = unwrapParentheses(parent.expression);

@@ -5,3 +5,4 @@ describeSafetyFixture('getNonNullAssertionSafety on invariants stated in declara
 describeSafetyFixture('getNonNullAssertionSafety on fields of decoded protobuf messages', 'decoded-messages.ts', 9);
 describeSafetyFixture('getNonNullAssertionSafety under exactOptionalPropertyTypes', 'stored-targets.ts', 1, 'exact-optional');
 describeSafetyFixture('getNonNullAssertionSafety on what a Node server sets on its requests', 'server-request.ts', 8);
+describeSafetyFixture('getNonNullAssertionSafety on values handed to a parameter that takes them missing', 'passed-targets.ts', 12);
