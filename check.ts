@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
+import type ts from 'typescript';
 
 import { NO_INPUTS_FOUND, readTsconfigErrors } from './analysis/core/tsconfig-errors.js';
+import { type LearnedResource, listenToLearnedResources } from './analysis/resources/learned-resources.js';
 import { formatSarif } from './check/sarif.js';
 import { UNRESOLVED_IMPORTS_RULE_ID, unresolvedImportsRule } from './check/unresolved-imports-rule.js';
 import plugin from './index.js';
@@ -27,6 +29,8 @@ export interface CheckReport {
   unresolvedImports: Map<string, string[]>;
   /** `eslint-disable` comments naming rules the audit does not run: not findings, just counted. */
   directivesForOtherRules: number;
+  /** Types `no-undisposed-resources` learned are resources, from the project's own `finally` releases. */
+  learnedResources: { typeName: string; method: string; sites: number }[];
   filesLinted: number;
   tsconfigRootDir: string;
   /** The directory paths in the output are relative to. */
@@ -237,11 +241,21 @@ export async function prepareCheck(
       throw nothingToCheck(absolutePaths, selection, options.cwd);
     }
     const lintResults: ESLint.LintResult[] = [];
-    for (let start = 0; start < selection.files.length; start += FILES_PER_BATCH) {
-      lintResults.push(...(await eslint.lintFiles(selection.files.slice(start, start + FILES_PER_BATCH))));
-      options.onProgress?.(Math.min(start + FILES_PER_BATCH, selection.files.length), selection.files.length);
+    const learned = new Map<ts.Symbol, LearnedResource>();
+    listenToLearnedResources((table) => {
+      for (const resource of table.resources) learned.set(resource.symbol, resource);
+    });
+    try {
+      for (let start = 0; start < selection.files.length; start += FILES_PER_BATCH) {
+        lintResults.push(...(await eslint.lintFiles(selection.files.slice(start, start + FILES_PER_BATCH))));
+        options.onProgress?.(Math.min(start + FILES_PER_BATCH, selection.files.length), selection.files.length);
+      }
+    } finally {
+      listenToLearnedResources(undefined);
     }
-    return summarise(lintResults, selection, { tsconfigRootDir, cwd: options.cwd, quiet: options.quiet === true });
+    const report = summarise(lintResults, selection, { tsconfigRootDir, cwd: options.cwd, quiet: options.quiet === true });
+    report.learnedResources = [...learned.values()].map((resource) => ({ typeName: resource.typeName, method: resource.method, sites: resource.sites.length }));
+    return report;
   }
   const emptyReport = (): CheckReport => summarise([], { files: [], ignored: [], notTypeScript: [] }, { tsconfigRootDir, cwd: options.cwd, quiet: false });
   return { run, emptyReport, formatter };
@@ -315,6 +329,7 @@ function summarise(
     filesWithFatalErrors,
     unresolvedImports,
     directivesForOtherRules,
+    learnedResources: [],
     filesLinted: results.length,
     tsconfigRootDir: context.tsconfigRootDir,
     cwd: context.cwd,
@@ -376,6 +391,10 @@ export function describeCoverage(report: CheckReport): string[] {
   }
   if (report.directivesForOtherRules > 0) {
     lines.push(`ignored ${String(report.directivesForOtherRules)} disable comment(s) for rules the audit does not run`);
+  }
+  if (report.learnedResources.length > 0) {
+    const learned = [...report.learnedResources].sort((a, b) => b.sites - a.sites || a.typeName.localeCompare(b.typeName));
+    lines.push(`learned resources: ${learned.map((resource) => `${resource.typeName} (${resource.method}, ${String(resource.sites)} site${resource.sites === 1 ? '' : 's'})`).join(', ')}`);
   }
   return lines;
 }

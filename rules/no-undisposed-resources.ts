@@ -1,10 +1,12 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { typeOrValueSpecifiersSchema } from '@typescript-eslint/type-utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
+import { relative } from 'node:path';
 import ts from 'typescript';
 
 import { getAcquirerText } from '../analysis/resources/acquisition.js';
 import type { AdditionalResourceSpecifier } from '../analysis/resources/known-resources.js';
+import { DEFAULT_MINIMUM_LEARNED_SITES } from '../analysis/resources/learned-resources.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from '../analysis/resources/context.js';
 import {
   analyzeResourceLifetime,
@@ -26,6 +28,8 @@ export type Options = [
     takesOwnership?: (CalleeSpecifier | string)[];
     checkModuleTopLevel?: boolean;
     timers?: boolean;
+    learnResources?: boolean;
+    learnedResourceMinimumSites?: number;
   },
 ];
 
@@ -46,17 +50,17 @@ export type MessageId =
 const RESOURCE = '`{{name}}` ({{type}} from `{{acquirer}}`, line {{line}})';
 
 const messages: Record<MessageId, string> = {
-  neverReleased: `${RESOURCE} is never released; {{remedy}}.`,
-  releasedOnlyOnSuccess: `${RESOURCE} is released only when nothing throws: an exception on line {{throwLine}} skips the release; {{remedy}}.`,
-  releasedInSomeBranches: `${RESOURCE} is released in some branches only; {{remedy}}.`,
-  missedOnEarlyExit: `This \`{{exit}}\` leaves the scope of ${RESOURCE} without releasing it; {{remedy}}.`,
-  discarded: 'The {{type}} acquired by `{{acquirer}}` is thrown away without being released; keep it in a variable and release it.',
+  neverReleased: `${RESOURCE} is never released; {{remedy}}.{{evidence}}`,
+  releasedOnlyOnSuccess: `${RESOURCE} is released only when nothing throws: an exception on line {{throwLine}} skips the release; {{remedy}}.{{evidence}}`,
+  releasedInSomeBranches: `${RESOURCE} is released in some branches only; {{remedy}}.{{evidence}}`,
+  missedOnEarlyExit: `This \`{{exit}}\` leaves the scope of ${RESOURCE} without releasing it; {{remedy}}.{{evidence}}`,
+  discarded: 'The {{type}} acquired by `{{acquirer}}` is thrown away without being released; keep it in a variable and release it.{{evidence}}',
   borrowedTemporary:
-    'The {{type}} acquired by `{{acquirer}}` is passed to `{{callee}}`, which only borrows it, and nothing releases it; keep it in a variable and release it after the call.',
-  overwritten: `${RESOURCE} is still held when \`{{name}}\` is assigned again here, so it is never released; release it before the assignment.`,
-  acquiredInLoop: `${RESOURCE} is acquired in a loop and still held when the next iteration acquires another; release it in the same iteration.`,
-  acquireTryGap: `This can throw after ${RESOURCE} is acquired and before the \`try\` on line {{tryLine}} that releases it; start the \`try\` right after the acquisition, or {{remedy}}.`,
-  promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.`,
+    'The {{type}} acquired by `{{acquirer}}` is passed to `{{callee}}`, which only borrows it, and nothing releases it; keep it in a variable and release it after the call.{{evidence}}',
+  overwritten: `${RESOURCE} is still held when \`{{name}}\` is assigned again here, so it is never released; release it before the assignment.{{evidence}}`,
+  acquiredInLoop: `${RESOURCE} is acquired in a loop and still held when the next iteration acquires another; release it in the same iteration.{{evidence}}`,
+  acquireTryGap: `This can throw after ${RESOURCE} is acquired and before the \`try\` on line {{tryLine}} that releases it; start the \`try\` right after the acquisition, or {{remedy}}.{{evidence}}`,
+  promiseEscapes: `This promise still uses ${RESOURCE}, which is released when the {{scope}} is left, before the promise settles; \`await\` it before returning.{{evidence}}`,
   doubleDispose: '`{{name}}` is declared with `{{keyword}}`, so it is disposed when its scope ends; this `{{release}}` releases it a second time.',
   suggestUsing: 'Declare `{{name}}` with `{{keyword}}`{{others}}{{dropped}}.',
 };
@@ -96,6 +100,7 @@ function getAnalysisContext(program: ts.Program, options: Options[0]): ResourceA
       takesOwnership: options.takesOwnership ?? [],
       checkModuleTopLevel: options.checkModuleTopLevel ?? false,
       timers: options.timers ?? false,
+      learnResources: options.learnResources === false ? false : { minimumSites: options.learnedResourceMinimumSites ?? DEFAULT_MINIMUM_LEARNED_SITES },
     });
     byOptions.set(key, context);
   }
@@ -175,6 +180,21 @@ function getSameLeakKey(verdict: LeakVerdict): string | undefined {
   }
 }
 
+/**
+ * Why a type the project taught is a resource, in the project's own words: where other functions
+ * that acquire it release it in `finally`. The acquisition's own function is not cited.
+ */
+function describeLearnedEvidence(acquisition: ResourceAcquisition, cwd: string): string {
+  const learned = acquisition.resource.known?.learned;
+  const others = learned?.sites.filter((site) => site.owner !== acquisition.owner) ?? [];
+  const example = others[0];
+  if (learned === undefined || example === undefined) {
+    return '';
+  }
+  const places = others.length === 1 ? 'one other function' : `${String(others.length)} other functions`;
+  return ` \`${learned.typeName}\` is a resource of this project: ${places} that acquire one release it with \`${learned.method}()\` in \`finally\` (e.g. ${relative(cwd, example.fileName)}:${String(example.line)}).`;
+}
+
 /** `line 12`, `lines 12 and 14`, `lines 12, 14 and 19`. */
 function formatLines(lines: readonly number[]): string {
   if (lines.length === 1) {
@@ -240,10 +260,22 @@ export default createRule<Options, MessageId>({
             type: 'boolean',
             description: 'Also treat `setInterval` handles as resources that `clearInterval` must release.',
           },
+          learnResources: {
+            type: 'boolean',
+            description:
+              'Treat a type of the project as a resource when the functions that acquire it release it with the same method in `finally` blocks at several places.',
+          },
+          learnedResourceMinimumSites: {
+            type: 'integer',
+            minimum: 1,
+            description: 'How many acquiring functions must release a type in a `finally` block before it is learned as a resource.',
+          },
         },
       },
     ],
-    defaultOptions: [{ additional: [], ignore: [], takesOwnership: [], checkModuleTopLevel: false, timers: false }],
+    defaultOptions: [
+      { additional: [], ignore: [], takesOwnership: [], checkModuleTopLevel: false, timers: false, learnResources: true, learnedResourceMinimumSites: DEFAULT_MINIMUM_LEARNED_SITES },
+    ],
   },
   create(context, [options]) {
     const services = getTypeServices(context);
@@ -288,6 +320,7 @@ export default createRule<Options, MessageId>({
         tryLine: verdict.kind === 'acquire-try-gap' ? String(lineOf(verdict.tryStatement)) : '',
         scope: verdict.kind === 'promise-escapes-release-scope' && verdict.releasedBy === 'finally' ? '`try`' : 'block',
         callee: verdict.kind === 'borrowed-temporary' ? getAcquirerText(verdict.call) : '',
+        evidence: describeLearnedEvidence(acquisition, context.cwd),
       };
       const nameNode = binding.kind === 'discarded' || binding.kind === 'argument' ? acquisition.valueExpression : binding.name;
       // The suggestion is the rewrite `to-using` plans for this resource, edit for edit: the

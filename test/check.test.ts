@@ -215,3 +215,29 @@ describe('predictable check: which files', () => {
     expect(run.status).toBe(1);
   });
 });
+
+describe('predictable check: learned resources', () => {
+  const fixture = (name: string): string => readFileSync(join(root, 'test/fixtures/learned', name), 'utf8');
+  const leakedLease = `import type { LeasePool } from './lease.js';
+export async function names(pool: LeasePool): Promise<string[]> {
+  const lease = await pool.lease();
+  const rows = await lease.query('select name from users');
+  lease.release();
+  return rows;
+}
+`;
+
+  it('reports a leak of a type the project releases in finally elsewhere, and lists what it learned', () => {
+    const project = makeProject({ 'tsconfig.json': tsconfig(), 'src/lease.ts': fixture('lease.ts'), 'src/sites.ts': fixture('sites.ts'), 'src/names.ts': leakedLease });
+    const run = predictable(project, 'check', 'src');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('`Lease` is a resource of this project: 3 other functions that acquire one release it with `release()` in `finally` (e.g. src/sites.ts:8)');
+    expect(run.stdout).toContain('learned resources: Lease (release, 3 sites)');
+  });
+
+  it('lists nothing learned when no type is released in finally by enough acquirers', () => {
+    const project = makeProject({ 'tsconfig.json': tsconfig(), 'src/size.ts': leak });
+    const run = predictable(project, 'check', 'src');
+    expect(run.stdout).not.toContain('learned resources');
+  });
+});

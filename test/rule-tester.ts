@@ -10,13 +10,16 @@ RuleTester.itOnly = vitest.it.only;
 /** The typed fixture project: its tsconfig includes `file.ts`, which every typed case is linted as. */
 export const fixtureProjectDirectory = fileURLToPath(new URL('fixtures', import.meta.url));
 
-/** A `RuleTester` whose cases are type-checked as `test/fixtures/file.ts` of a real program. */
-export function createTypedRuleTester(): RuleTester {
+/**
+ * A `RuleTester` whose cases are type-checked as `test/fixtures/file.ts` of a real program, or as
+ * `file.ts` of another fixture project (a folder under `test/fixtures` whose tsconfig includes it).
+ */
+export function createTypedRuleTester(project?: string): RuleTester {
   return new RuleTester({
     languageOptions: {
       parserOptions: {
         projectService: true,
-        tsconfigRootDir: fixtureProjectDirectory,
+        tsconfigRootDir: project === undefined ? fixtureProjectDirectory : `${fixtureProjectDirectory}/${project}`,
       },
     },
   });

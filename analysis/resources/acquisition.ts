@@ -3,7 +3,8 @@ import ts from 'typescript';
 
 import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
 import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
-import { findKnownResource, type KnownResource, type ReleaseForm } from './known-resources.js';
+import { findKnownResource, getCalleeDescriptor, type KnownResource, type ReleaseForm } from './known-resources.js';
+import { findLearnedResource } from './learned-resources.js';
 import type { ResourceAnalysisContext } from './context.js';
 import { typeMatchesSomeSpecifier } from '../core/type-matches-specifier.js';
 import {
@@ -430,7 +431,12 @@ function mayReturnAResource(expression: ts.CallExpression | ts.NewExpression, co
       return true;
     }
     const returnType = signature.getReturnType();
-    return couldBeDisposable(returnType, checker) || couldBeDisposable(getAwaitedType(returnType, checker), checker);
+    const awaitedReturnType = getAwaitedType(returnType, checker);
+    return (
+      couldBeDisposable(returnType, checker) ||
+      couldBeDisposable(awaitedReturnType, checker) ||
+      findLearnedResource(awaitedReturnType, context.getLearnedResources(), context.program) !== undefined
+    );
   });
 }
 
@@ -598,7 +604,12 @@ export function getResourceAcquisition(
         return undefined;
       }
     }
-    if (getDisposalKind(type, checker) === undefined || hasOnlyIgnoredDisposal(type, context)) {
+    if (getDisposalKind(type, checker) === undefined) {
+      known = toLearnedEntry(type, declaration, context);
+      if (known === undefined) {
+        return undefined;
+      }
+    } else if (hasOnlyIgnoredDisposal(type, context)) {
       return undefined;
     }
   }
@@ -617,6 +628,20 @@ export function getResourceAcquisition(
     ownerObject,
     binding,
     resource: describeResource(type, known, context),
+  };
+}
+
+/** A table entry for a value of a type the program teaches is a resource (learned-resources.ts). */
+function toLearnedEntry(type: ts.Type, declaration: ts.Declaration | undefined, context: ResourceAnalysisContext): KnownResource | undefined {
+  const learned = findLearnedResource(type, context.getLearnedResources(), context.program);
+  if (learned === undefined) {
+    return undefined;
+  }
+  return {
+    module: 'learned',
+    acquire: (declaration === undefined ? undefined : getCalleeDescriptor(declaration)) ?? learned.typeName,
+    release: [{ kind: 'method', name: learned.method }],
+    learned,
   };
 }
 

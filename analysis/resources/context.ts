@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 
 import { type AdditionalResourceSpecifier, builtinKnownResources, type KnownResource, toKnownResources } from './known-resources.js';
+import { DEFAULT_MINIMUM_LEARNED_SITES, learnResources, type LearnedResourceTable } from './learned-resources.js';
 import type { TypeOrValueSpecifier } from '../core/type-matches-specifier.js';
 
 /** A function or method, named as in the known-resource table: `pipeline`, `DisposableStack#use`. */
@@ -23,6 +24,11 @@ export interface ResourceAnalysisOptions {
   checkModuleTopLevel?: boolean;
   /** Also treat `setInterval` handles as resources released by `clearInterval`. */
   timers?: boolean;
+  /**
+   * Learn the project's own resources from its `finally` releases (learned-resources.ts): on unless
+   * `false`; `minimumSites` is how many acquirers must release a type before it counts.
+   */
+  learnResources?: false | { minimumSites?: number };
 }
 
 /** Everything the analysis needs, built once per program. */
@@ -37,13 +43,19 @@ export interface ResourceAnalysisContext {
   ownershipCache: Map<ts.Node, Map<number, boolean>>;
   /** Functions whose ownership question is being answered, to stop on recursion. */
   ownershipInProgress: Set<ts.Node>;
+  /** The types this program teaches, learned on the first question (empty when learning is off). */
+  getLearnedResources: () => LearnedResourceTable;
 }
+
+const noLearnedResources: LearnedResourceTable = { resources: [], bySymbol: new Map() };
 
 export function createResourceAnalysisContext(
   program: ts.Program,
   options: ResourceAnalysisOptions = {},
 ): ResourceAnalysisContext {
   const builtins = builtinKnownResources.filter((entry) => entry.group !== 'timers' || options.timers === true);
+  const learning = options.learnResources;
+  let learned: LearnedResourceTable | undefined;
   return {
     program,
     checker: program.getTypeChecker(),
@@ -53,5 +65,7 @@ export function createResourceAnalysisContext(
     checkModuleTopLevel: options.checkModuleTopLevel ?? false,
     ownershipCache: new Map(),
     ownershipInProgress: new Set(),
+    getLearnedResources: () =>
+      (learned ??= learning === false ? noLearnedResources : learnResources(program, { minimumSites: learning?.minimumSites ?? DEFAULT_MINIMUM_LEARNED_SITES })),
   };
 }

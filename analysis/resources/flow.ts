@@ -695,9 +695,21 @@ export class ResourceFlowWalker implements FlowInterpreter {
       if ((this.isTracked(inner.left) && isNullishLiteral(inner.right)) || (this.isTracked(inner.right) && isNullishLiteral(inner.left))) {
         return negated;
       }
+      // `if (queryRunner !== this.queryRunner) await queryRunner.release()` after
+      // `obtainQueryRunner() { return this.queryRunner || create(); }`: when the value is the one a
+      // property holds, it was borrowed from that property's owner, and is not this scope's to release.
+      if ((this.isTracked(inner.left) && isPropertyReference(inner.right)) || (this.isTracked(inner.right) && isPropertyReference(inner.left))) {
+        return negated;
+      }
     }
     return undefined;
   }
+}
+
+/** `this.queryRunner`, `pool.current`: a value some object holds, which that object owns. */
+function isPropertyReference(node: ts.Expression): boolean {
+  const value = skipTransparentDown(node);
+  return ts.isPropertyAccessExpression(value) && (value.expression.kind === ts.SyntaxKind.ThisKeyword || ts.isIdentifier(value.expression));
 }
 
 /**

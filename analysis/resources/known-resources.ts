@@ -1,6 +1,7 @@
 import ts from 'typescript';
 
 import { type DeclarationOrigin, getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
+import type { LearnedResource } from './learned-resources.js';
 
 /**
  * Acquisitions whose result must be released although its type is not (or not only) disposable:
@@ -30,6 +31,8 @@ export interface KnownResource {
   release: readonly ReleaseForm[];
   /** Off unless an option enables the group; `timers` is owned by the abort rule. */
   group?: 'timers';
+  /** For an entry learned from the program rather than listed: what taught it. */
+  learned?: LearnedResource;
 }
 
 function parseRelease(text: string): ReleaseForm {

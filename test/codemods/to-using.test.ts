@@ -37,6 +37,7 @@ describe('to-using fixtures', () => {
         'refuse-swallowed-close-error',
         'refuse-lib-without-disposable',
         'refuse-pg-client-needs-adapter',
+        'refuse-learned-needs-adapter',
       ]),
     );
   });
