@@ -30,7 +30,7 @@ export interface CheckReport {
   /** `eslint-disable` comments naming rules the audit does not run: not findings, just counted. */
   directivesForOtherRules: number;
   /** Types `no-undisposed-resources` learned are resources, from the project's own `finally` releases. */
-  learnedResources: { typeName: string; method: string; sites: number }[];
+  learnedResources: { name: string; method: string; sites: number }[];
   filesLinted: number;
   tsconfigRootDir: string;
   /** The directory paths in the output are relative to. */
@@ -254,7 +254,7 @@ export async function prepareCheck(
       listenToLearnedResources(undefined);
     }
     const report = summarise(lintResults, selection, { tsconfigRootDir, cwd: options.cwd, quiet: options.quiet === true });
-    report.learnedResources = [...learned.values()].map((resource) => ({ typeName: resource.typeName, method: resource.method, sites: resource.sites.length }));
+    report.learnedResources = [...learned.values()].map((resource) => ({ name: resource.name, method: resource.method === '' ? 'release function' : resource.method, sites: resource.sites.length }));
     return report;
   }
   const emptyReport = (): CheckReport => summarise([], { files: [], ignored: [], notTypeScript: [] }, { tsconfigRootDir, cwd: options.cwd, quiet: false });
@@ -393,8 +393,8 @@ export function describeCoverage(report: CheckReport): string[] {
     lines.push(`ignored ${String(report.directivesForOtherRules)} disable comment(s) for rules the audit does not run`);
   }
   if (report.learnedResources.length > 0) {
-    const learned = [...report.learnedResources].sort((a, b) => b.sites - a.sites || a.typeName.localeCompare(b.typeName));
-    lines.push(`learned resources: ${learned.map((resource) => `${resource.typeName} (${resource.method}, ${String(resource.sites)} site${resource.sites === 1 ? '' : 's'})`).join(', ')}`);
+    const learned = [...report.learnedResources].sort((a, b) => b.sites - a.sites || a.name.localeCompare(b.name));
+    lines.push(`learned resources: ${learned.map((resource) => `${resource.name} (${resource.method}, ${String(resource.sites)} site${resource.sites === 1 ? '' : 's'})`).join(', ')}`);
   }
   return lines;
 }

@@ -191,8 +191,12 @@ function describeLearnedEvidence(acquisition: ResourceAcquisition, cwd: string):
   if (learned === undefined || example === undefined) {
     return '';
   }
-  const places = others.length === 1 ? 'one other function' : `${String(others.length)} other functions`;
-  return ` \`${learned.typeName}\` is a resource of this project: ${places} that acquire one release it with \`${learned.method}()\` in \`finally\` (e.g. ${relative(cwd, example.fileName)}:${String(example.line)}).`;
+  const one = others.length === 1;
+  const functions = one ? 'one other function' : `${String(others.length)} other functions`;
+  const where = `(e.g. ${relative(cwd, example.fileName)}:${String(example.line)})`;
+  return learned.kind === 'type'
+    ? ` \`${learned.name}\` is a resource of this project: ${functions} that ${one ? 'acquires one releases' : 'acquire one release'} it with \`${learned.method}()\` in \`finally\` ${where}.`
+    : ` \`${learned.name}\` hands out a release function, which ${functions} that ${one ? 'calls it calls' : 'call it call'} in \`finally\` ${where}.`;
 }
 
 /** `line 12`, `lines 12 and 14`, `lines 12, 14 and 19`. */

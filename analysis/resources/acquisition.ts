@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
 import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
 import { findKnownResource, getCalleeDescriptor, type KnownResource, type ReleaseForm } from './known-resources.js';
-import { findLearnedResource } from './learned-resources.js';
+import { findLearnedReleaseFunction, findLearnedResource } from './learned-resources.js';
 import type { ResourceAnalysisContext } from './context.js';
 import { typeMatchesSomeSpecifier } from '../core/type-matches-specifier.js';
 import {
@@ -427,7 +427,7 @@ function mayReturnAResource(expression: ts.CallExpression | ts.NewExpression, co
   }
   return signatures.some((signature) => {
     const declaration = signature.getDeclaration() as ts.Declaration | undefined;
-    if (declaration === undefined || findKnownResource(declaration, context.knownResources, context.program) !== undefined) {
+    if (declaration === undefined || findKnownResource(declaration, context.knownResources, context.program) !== undefined || findLearnedReleaseFunction(declaration, context.getLearnedResources(), checker) !== undefined) {
       return true;
     }
     const returnType = signature.getReturnType();
@@ -631,15 +631,23 @@ export function getResourceAcquisition(
   };
 }
 
-/** A table entry for a value of a type the program teaches is a resource (learned-resources.ts). */
+/**
+ * A table entry for what the program teaches is a resource (learned-resources.ts): the release
+ * function a learned acquirer hands out, or a value of a learned type.
+ */
 function toLearnedEntry(type: ts.Type, declaration: ts.Declaration | undefined, context: ResourceAnalysisContext): KnownResource | undefined {
-  const learned = findLearnedResource(type, context.getLearnedResources(), context.program);
+  const table = context.getLearnedResources();
+  const releaseFunction = declaration === undefined ? undefined : findLearnedReleaseFunction(declaration, table, context.checker);
+  if (releaseFunction !== undefined && type.getCallSignatures().length > 0) {
+    return { module: 'learned', acquire: releaseFunction.name, release: [{ kind: 'call-resource' }], learned: releaseFunction };
+  }
+  const learned = findLearnedResource(type, table, context.program);
   if (learned === undefined) {
     return undefined;
   }
   return {
     module: 'learned',
-    acquire: (declaration === undefined ? undefined : getCalleeDescriptor(declaration)) ?? learned.typeName,
+    acquire: (declaration === undefined ? undefined : getCalleeDescriptor(declaration)) ?? learned.name,
     release: [{ kind: 'method', name: learned.method }],
     learned,
   };

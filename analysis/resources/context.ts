@@ -47,7 +47,7 @@ export interface ResourceAnalysisContext {
   getLearnedResources: () => LearnedResourceTable;
 }
 
-const noLearnedResources: LearnedResourceTable = { resources: [], bySymbol: new Map() };
+const noLearnedResources: LearnedResourceTable = { resources: [], bySymbol: new Map(), byAcquirer: new Map() };
 
 export function createResourceAnalysisContext(
   program: ts.Program,

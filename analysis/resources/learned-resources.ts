@@ -6,6 +6,7 @@ import { parentOf } from '../core/parent.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNonNullishConstituents } from '../core/types.js';
 import { getDisposalKind } from './disposal.js';
+import { getCalleeDescriptor } from './known-resources.js';
 
 /**
  * Types a project treats as resources, learned from how it releases them. Where values of one type
@@ -24,11 +25,17 @@ import { getDisposalKind } from './disposal.js';
  */
 
 export interface LearnedResource {
-  /** The class or interface whose instances are released. */
+  /**
+   * `type`: values of a class or interface, released with a method (`runner.release()`).
+   * `release-function`: what a function or method hands out is a function that releases
+   * (`const release = await lock.acquire(); … finally { release(); }`).
+   */
+  kind: 'type' | 'release-function';
+  /** The class or interface, or the acquiring function or method. */
   symbol: ts.Symbol;
-  /** `QueryRunner`, as messages name it. */
-  typeName: string;
-  /** The method the project releases it with. */
+  /** `QueryRunner`, `QueryLock#acquire`: how messages name it. */
+  name: string;
+  /** The release method (`release`); empty for a release function, which is called itself. */
   method: string;
   /** The `finally` releases it learned from, in program order. */
   sites: readonly LearnedReleaseSite[];
@@ -42,9 +49,12 @@ export interface LearnedReleaseSite {
 }
 
 export interface LearnedResourceTable {
-  /** Each learned type with its release method, most sites first. */
+  /** Everything learned, most sites first. */
   resources: readonly LearnedResource[];
+  /** Learned types, by their class or interface. */
   bySymbol: ReadonlyMap<ts.Symbol, LearnedResource>;
+  /** Learned release functions, by the function or method that hands them out. */
+  byAcquirer: ReadonlyMap<ts.Symbol, LearnedResource>;
 }
 
 export interface LearnResourcesOptions {
@@ -98,53 +108,66 @@ export function learnResources(program: ts.Program, options: LearnResourcesOptio
 
 function buildTable(program: ts.Program, minimumSites: number): LearnedResourceTable {
   const checker = program.getTypeChecker();
-  const sitesByKey = new Map<string, { symbol: ts.Symbol; method: string; sites: LearnedReleaseSite[] }>();
+  const candidates = new Map<string, { kind: LearnedResource['kind']; symbol: ts.Symbol; name: string; method: string; sites: LearnedReleaseSite[] }>();
   const symbolIds = new Map<ts.Symbol, number>();
+  const idOf = (symbol: ts.Symbol): number => {
+    let id = symbolIds.get(symbol);
+    if (id === undefined) {
+      id = symbolIds.size;
+      symbolIds.set(symbol, id);
+    }
+    return id;
+  };
   for (const sourceFile of program.getSourceFiles()) {
     if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes('finally')) {
       continue;
     }
     for (const release of findFinallyReleases(sourceFile)) {
-      // A release of a `PostgresQueryRunner` also teaches the `QueryRunner` it implements, when
-      // that declares the method: acquirers of several implementations add up.
-      for (const symbol of getLearnableTypeSymbols(release.receiver, release.method, program, checker)) {
-      let id = symbolIds.get(symbol);
-      if (id === undefined) {
-        id = symbolIds.size;
-        symbolIds.set(symbol, id);
-      }
-      const key = `${String(id)}#${release.method}`;
-      const entry = sitesByKey.get(key) ?? { symbol, method: release.method, sites: [] };
-      // One function releasing the same variable in two `finally` blocks is still one acquirer.
-      if (!entry.sites.some((site) => site.owner === release.owner)) {
-        entry.sites.push({ fileName: sourceFile.fileName, line: sourceFile.getLineAndCharacterOfPosition(release.call.getStart(sourceFile)).line + 1, owner: release.owner });
-      }
-      sitesByKey.set(key, entry);
+      const learnable =
+        release.method === ''
+          ? getReleaseFunctionAcquirer(release, program, checker)
+          : // A release of a `PostgresQueryRunner` also teaches the `QueryRunner` it implements,
+            // when that declares the method: acquirers of several implementations add up.
+            getLearnableTypeSymbols(release.receiver, release.method, program, checker).map((symbol) => ({ kind: 'type' as const, symbol, name: symbol.getName() }));
+      for (const { kind, symbol, name } of learnable) {
+        const key = `${kind}:${String(idOf(symbol))}#${release.method}`;
+        const entry = candidates.get(key) ?? { kind, symbol, name, method: release.method, sites: [] };
+        // One function releasing the same variable in two `finally` blocks is still one acquirer.
+        if (!entry.sites.some((site) => site.owner === release.owner)) {
+          entry.sites.push({ fileName: sourceFile.fileName, line: sourceFile.getLineAndCharacterOfPosition(release.call.getStart(sourceFile)).line + 1, owner: release.owner });
+        }
+        candidates.set(key, entry);
       }
     }
   }
   const bySymbol = new Map<ts.Symbol, LearnedResource>();
-  for (const entry of sitesByKey.values()) {
+  const byAcquirer = new Map<ts.Symbol, LearnedResource>();
+  for (const entry of candidates.values()) {
     if (entry.sites.length < minimumSites) {
       continue;
     }
-    const known = bySymbol.get(entry.symbol);
+    const learned = entry.kind === 'type' ? bySymbol : byAcquirer;
+    const known = learned.get(entry.symbol);
     // A type released two ways keeps the way most acquirers use.
     if (known === undefined || known.sites.length < entry.sites.length) {
-      bySymbol.set(entry.symbol, { symbol: entry.symbol, typeName: entry.symbol.getName(), method: entry.method, sites: entry.sites });
+      learned.set(entry.symbol, entry);
     }
   }
-  const resources = [...bySymbol.values()].sort((a, b) => b.sites.length - a.sites.length || a.typeName.localeCompare(b.typeName));
-  const table = { resources, bySymbol };
+  const resources = [...bySymbol.values(), ...byAcquirer.values()].sort((a, b) => b.sites.length - a.sites.length || a.name.localeCompare(b.name));
+  const table = { resources, bySymbol, byAcquirer };
   onLearned?.(table);
   return table;
 }
 
 interface FinallyRelease {
   call: ts.CallExpression;
+  /** `runner` in `runner.release()`, or `release` in `release()`. */
   receiver: ts.Identifier;
+  /** The method called, or empty when the receiver is called itself. */
   method: string;
   owner: ts.Node;
+  /** The call or `new` whose value the receiver holds. */
+  acquisition: ts.CallExpression | ts.NewExpression;
 }
 
 /** `x.release()`, `await x?.close()`, also under `if (x)`, at the top of `finally` blocks, where `x` is the function's own acquisition. */
@@ -154,8 +177,7 @@ function findFinallyReleases(sourceFile: ts.SourceFile): FinallyRelease[] {
     if (ts.isTryStatement(node) && node.finallyBlock !== undefined) {
       for (const statement of node.finallyBlock.statements) {
         for (const call of getReleaseCalls(statement)) {
-          const owner = getOwner(node);
-          const release = toAcquirerRelease(call, owner);
+          const release = toAcquirerRelease(call, getOwner(node));
           if (release !== undefined) {
             found.push(release);
           }
@@ -197,36 +219,44 @@ function getOwner(node: ts.Node): ts.Node {
 /** The release, when its receiver is a variable of `owner` that holds what a call or `new` there returned. */
 function toAcquirerRelease(call: ts.CallExpression, owner: ts.Node): FinallyRelease | undefined {
   const callee = unwrapParentheses(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name) || !RELEASE_METHODS.has(callee.name.text)) {
+  let receiver: ts.Expression;
+  let method: string;
+  if (ts.isIdentifier(callee) && call.arguments.length === 0) {
+    receiver = callee;
+    method = '';
+  } else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) && RELEASE_METHODS.has(callee.name.text)) {
+    receiver = unwrapParentheses(callee.expression);
+    method = callee.name.text;
+  } else {
     return undefined;
   }
-  const receiver = unwrapParentheses(callee.expression);
-  if (!ts.isIdentifier(receiver) || !isAcquiredIn(receiver.text, owner)) {
+  if (!ts.isIdentifier(receiver)) {
     return undefined;
   }
-  return { call, receiver, method: callee.name.text, owner };
+  const acquisition = findAcquisitionOf(receiver.text, owner);
+  return acquisition === undefined ? undefined : { call, receiver, method, owner, acquisition };
 }
 
-/** Is `name` declared in `owner` (not in a nested function) and given the value of a call or `new`? */
-function isAcquiredIn(name: string, owner: ts.Node): boolean {
-  const found = { declared: false, acquired: false };
+/** The call or `new` a variable declared in `owner` (not in a nested function) is given, if any. */
+function findAcquisitionOf(name: string, owner: ts.Node): ts.CallExpression | ts.NewExpression | undefined {
+  const found: { declared: boolean; acquisition: ts.CallExpression | ts.NewExpression | undefined } = { declared: false, acquisition: undefined };
   const visit = (node: ts.Node): void => {
     if (node !== owner && isFunctionBoundary(node)) {
       return;
     }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name) {
       found.declared = true;
-      found.acquired ||= node.initializer !== undefined && isAcquiringExpression(node.initializer);
+      found.acquisition ??= node.initializer === undefined ? undefined : getAcquiringCall(node.initializer);
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && node.left.text === name) {
-      found.acquired ||= isAcquiringExpression(node.right);
+      found.acquisition ??= getAcquiringCall(node.right);
     }
     ts.forEachChild(node, visit);
   };
   visit(owner);
-  return found.declared && found.acquired;
+  return found.declared ? found.acquisition : undefined;
 }
 
-function isAcquiringExpression(expression: ts.Expression): boolean {
+function getAcquiringCall(expression: ts.Expression): ts.CallExpression | ts.NewExpression | undefined {
   let current = unwrapParentheses(expression);
   if (ts.isAwaitExpression(current)) {
     current = unwrapParentheses(current.expression);
@@ -234,7 +264,23 @@ function isAcquiringExpression(expression: ts.Expression): boolean {
   while (ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current)) {
     current = unwrapParentheses(current.expression);
   }
-  return ts.isCallExpression(current) || ts.isNewExpression(current);
+  return ts.isCallExpression(current) || ts.isNewExpression(current) ? current : undefined;
+}
+
+/** The function or method whose call handed out the release function `release()` calls. */
+function getReleaseFunctionAcquirer(release: FinallyRelease, program: ts.Program, checker: ts.TypeChecker): { kind: 'release-function'; symbol: ts.Symbol; name: string }[] {
+  const parts = getNonNullishConstituents(checker.getTypeAtLocation(release.receiver));
+  const released = parts?.length === 1 ? parts[0] : undefined;
+  if (!ts.isCallExpression(release.acquisition) || released === undefined || released.getCallSignatures().length === 0 || getDisposalKind(released, checker) !== undefined) {
+    return [];
+  }
+  const declaration = checker.getResolvedSignature(release.acquisition)?.getDeclaration();
+  const symbol = declaration?.name === undefined ? undefined : checker.getSymbolAtLocation(declaration.name);
+  const name = declaration === undefined ? undefined : getCalleeDescriptor(declaration);
+  if (declaration === undefined || symbol === undefined || name === undefined || getDeclarationOrigin(declaration, program).kind === 'global') {
+    return [];
+  }
+  return [{ kind: 'release-function', symbol, name }];
 }
 
 /** The class or interface of the released value, and those it extends or implements that declare the method. */
@@ -308,4 +354,14 @@ export function findLearnedResource(type: ts.Type, table: LearnedResourceTable, 
     }
   }
   return undefined;
+}
+
+/** The learned release function a call of `declaration` hands out, if any. */
+export function findLearnedReleaseFunction(declaration: ts.Declaration, table: LearnedResourceTable, checker: ts.TypeChecker): LearnedResource | undefined {
+  if (table.byAcquirer.size === 0) {
+    return undefined;
+  }
+  const name = ts.getNameOfDeclaration(declaration);
+  const symbol = name === undefined ? undefined : checker.getSymbolAtLocation(name);
+  return symbol === undefined ? undefined : table.byAcquirer.get(symbol);
 }

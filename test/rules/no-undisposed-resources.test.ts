@@ -2197,6 +2197,18 @@ export async function names(pool: LeasePool) {
 }`,
     },
     {
+      name: 'a learned release function called in a finally right after the acquisition',
+      code: `import type { Gate } from './lease.js';
+export async function send(gate: Gate, write: () => void) {
+  const release = await gate.acquire();
+  try {
+    write();
+  } finally {
+    release();
+  }
+}`,
+    },
+    {
       name: 'a learned type handed out by a getter is not acquired',
       code: `import type { Lease } from './lease.js';
 class Holder {
@@ -2245,6 +2257,34 @@ export async function migrateLite() {
   await runner.release();
 }`,
       errors: [{ messageId: 'releasedOnlyOnSuccess', line: 3 }],
+    },
+    {
+      name: 'a learned release function, with a wait between the acquisition and the try',
+      code: `import type { Gate } from './lease.js';
+export async function send(gate: Gate, connect: () => Promise<void>, write: () => void) {
+  const release = await gate.acquire();
+  await connect();
+  try {
+    write();
+  } finally {
+    release();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'acquireTryGap',
+          line: 4,
+          data: {
+            name: 'release',
+            type: '() => void',
+            acquirer: 'gate.acquire()',
+            line: '3',
+            tryLine: '5',
+            remedy: 'release it in a `finally` block',
+            evidence: ' `Gate#acquire` hands out a release function, which 2 other functions that call it call in `finally` (e.g. sites.ts:79).',
+          },
+        },
+      ],
     },
     {
       name: 'new of a learned class, never released',
