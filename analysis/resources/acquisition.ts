@@ -3,7 +3,7 @@ import ts from 'typescript';
 
 import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
 import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
-import { findKnownResource, getCalleeDescriptor, type KnownResource, type ReleaseForm } from './known-resources.js';
+import { findKnownResource, getCalleeDescriptor, getDrainingReleases, isCompletedThroughCallback, type KnownResource, type ReleaseForm } from './known-resources.js';
 import { findLearnedReleaseFunction, findLearnedResource } from './learned-resources.js';
 import type { ResourceAnalysisContext } from './context.js';
 import { typeMatchesSomeSpecifier } from '../core/type-matches-specifier.js';
@@ -30,6 +30,11 @@ export interface ResourceKind {
   releaseForms: readonly ReleaseForm[];
   /** Methods that are exactly the type's disposal (`close` when `[Symbol.asyncDispose]` only calls `this.close()`). */
   ownDisposalMethods: readonly string[];
+  /**
+   * Holds nothing until it is first read (a mongodb cursor opens on the server then): until the
+   * value is used other than configured through its fluent methods, nothing leaks.
+   */
+  opensOnFirstRead: boolean;
 }
 
 /** Where the acquired value goes. */
@@ -519,9 +524,12 @@ export function describeResource(
     ...(wasmBindgenRelease === undefined ? [] : [wasmBindgenRelease]),
   ];
   const releaseForms: ReleaseForm[] = [...(known?.release ?? [])];
+  const drainingReleases = disposal === undefined ? [] : (getNonNullishConstituents(type) ?? []).map((part) => getDrainingReleases(part, checker, context.program));
   if (disposal !== undefined) {
-    // A method the disposal calls releases even when called differently (`endSession()`).
-    for (const name of new Set([...conventionalReleaseMethods, ...disposalCalls.map((call) => call.name), ...ownDisposalMethods])) {
+    // A method the disposal calls releases even when called differently (`endSession()`), and so
+    // does one that reads the resource to its end and closes it (`cursor.toArray()`).
+    const draining = drainingReleases.flatMap((entry) => entry.methods);
+    for (const name of new Set([...conventionalReleaseMethods, ...disposalCalls.map((call) => call.name), ...ownDisposalMethods, ...draining])) {
       if (hasMethod(type, name, checker) && !releaseForms.some((form) => form.kind === 'method' && form.name === name)) {
         releaseForms.push({ kind: 'method', name });
       }
@@ -534,6 +542,7 @@ export function describeResource(
     known,
     releaseForms,
     ownDisposalMethods,
+    opensOnFirstRead: drainingReleases.length > 0 && drainingReleases.every((entry) => entry.opensOnFirstRead),
   };
 }
 
@@ -582,6 +591,9 @@ export function getResourceAcquisition(
   let known: KnownResource | undefined;
   if (declaration !== undefined) {
     known = findKnownResource(declaration, context.knownResources, context.program);
+    if (known === undefined && isCompletedThroughCallback(expression, declaration, checker, context.program)) {
+      return undefined;
+    }
   }
   if (known === undefined) {
     if ((binding.kind === 'discarded' || binding.kind === 'argument') && returnsItsReceiverType(expression, type, checker)) {

@@ -33,6 +33,8 @@ export const FlowState = {
   HeldAfterThrow: 16,
   /** Held on a path that came through a `break`/`continue` out of a loop or block. */
   HeldAfterJump: 32,
+  /** Acquired but holding nothing yet, until first read (`ResourceKind.opensOnFirstRead`). */
+  Unopened: 64,
 } as const;
 
 export const heldStates = FlowState.Held | FlowState.HeldAfterThrow | FlowState.HeldAfterJump;
@@ -357,7 +359,26 @@ export class ResourceFlowWalker implements FlowInterpreter {
     if ((state & heldStates) !== 0) {
       this.#reacquisitions.set(node, (this.#reacquisitions.get(node) ?? 0) | state);
     }
-    return FlowState.Held;
+    return this.#tracked.resource.opensOnFirstRead ? FlowState.Unopened : FlowState.Held;
+  }
+
+  /**
+   * `cursor.limit(5)`, `cursor.toArray()`: configuring an unopened value through its fluent methods
+   * or releasing it does not open it; any other use may read it, and from then on it is held.
+   */
+  #opens(identifier: ts.Identifier): boolean {
+    const access = identifier.parent;
+    const call = access.parent as ts.Node | undefined;
+    const isMethodCall = ts.isPropertyAccessExpression(access) && access.expression === identifier && call !== undefined && ts.isCallExpression(call) && call.expression === access;
+    if (!isMethodCall) {
+      return true;
+    }
+    // `cursor.project<T>(fields)` is declared to return a `FindCursor<T>`, not `this`: a method
+    // returning its own class configures it too.
+    const { checker } = this.#context;
+    const ownClass = checker.getTypeAtLocation(identifier).getSymbol();
+    const returnsOwnClass = ownClass !== undefined && checker.getTypeAtLocation(call).getSymbol() === ownClass;
+    return !(this.#returnsThis(call) || returnsOwnClass || this.#isRelease(call));
   }
 
   /**
@@ -415,6 +436,9 @@ export class ResourceFlowWalker implements FlowInterpreter {
   #reference(identifier: ts.Identifier, state: number): number {
     if (!this.#referencePositions.has(identifier.getStart())) {
       return state;
+    }
+    if ((state & FlowState.Unopened) !== 0 && this.#opens(identifier)) {
+      state = (state & ~FlowState.Unopened) | FlowState.Held;
     }
     let position: ts.Node = identifier;
     for (;;) {

@@ -1,3 +1,4 @@
+import { isTypeReference } from 'ts-api-utils';
 import ts from 'typescript';
 
 import { type DeclarationOrigin, getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
@@ -213,4 +214,67 @@ export function isListedOwnDisposal(ownerDeclaration: ts.Declaration, method: st
   return ownDisposalEquivalents.some(
     (entry) => entry.type === typeName && entry.method === method && originIsPackage(origin, entry.module),
   );
+}
+
+/**
+ * Methods that read a resource to its end and release it on the way out, whether the reading
+ * succeeds or fails: a mongodb cursor's `toArray()` and `forEach()` close it in a `finally` of
+ * their own, as its `for await` does. Keyed by the declaring module and a class the resource's
+ * class is or extends.
+ */
+const drainingReleases: readonly { module: string; type: string; methods: readonly string[]; vendoredBy: readonly string[]; opensOnFirstRead: boolean }[] = [
+  // typeorm ships a copy of mongodb's declarations in its own sources, for the same runtime cursors;
+  // a copy is known by its name and the members only a mongodb cursor has together.
+  { module: 'mongodb', type: 'AbstractCursor', methods: ['toArray', 'forEach'], vendoredBy: ['toArray', 'forEach', 'rewind', 'close', 'readBufferedDocuments'], opensOnFirstRead: true },
+];
+
+/**
+ * The {@link drainingReleases} methods of `type`, looked up through the classes it extends, and
+ * whether it holds nothing until first read (a mongodb cursor opens on the server when it is read).
+ */
+export function getDrainingReleases(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): { methods: string[]; opensOnFirstRead: boolean } {
+  const methods = new Set<string>();
+  let opensOnFirstRead = false;
+  const visit = (type: ts.Type, depth: number): void => {
+    // `FindCursor<T>` extends `ExplainableCursor<T>`: the class itself is the reference's target.
+    const current = isTypeReference(type) ? type.target : type;
+    const symbol = current.getSymbol();
+    const declaration = symbol?.declarations?.find(ts.isClassLike);
+    if (symbol !== undefined && declaration !== undefined) {
+      const origin = getDeclarationOrigin(declaration, program);
+      for (const entry of drainingReleases) {
+        const isCopy = origin.kind !== 'global' && entry.vendoredBy.every((member) => checker.getPropertyOfType(current, member) !== undefined);
+        if (entry.type === symbol.getName() && (originIsPackage(origin, entry.module) || isCopy)) {
+          entry.methods.forEach((method) => methods.add(method));
+          opensOnFirstRead ||= entry.opensOnFirstRead;
+        }
+      }
+    }
+    if (depth < 8 && current.isClassOrInterface()) {
+      for (const base of checker.getBaseTypes(current)) visit(base, depth + 1);
+    }
+  };
+  visit(type, 0);
+  return { methods: [...methods], opensOnFirstRead };
+}
+
+/**
+ * Calls whose result finishes by itself and reports to a callback given to the call: the
+ * `ChildProcess` of `exec(command, (error, stdout) => …)` exits on its own, and the callback runs
+ * when it has. Keeping the value to release it is not what such a call asks for.
+ */
+const completedThroughCallback: readonly { module: string; name: string }[] = [
+  { module: 'node:child_process', name: 'exec' },
+  { module: 'node:child_process', name: 'execFile' },
+];
+
+/** Whether `call` is one of {@link completedThroughCallback} given its callback (a function as last argument). */
+export function isCompletedThroughCallback(call: ts.CallExpression | ts.NewExpression, declaration: ts.Declaration, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const descriptor = getCalleeDescriptor(declaration);
+  const last = call.arguments?.at(-1);
+  if (descriptor === undefined || last === undefined || checker.getTypeAtLocation(last).getCallSignatures().length === 0) {
+    return false;
+  }
+  const origin = getDeclarationOrigin(declaration, program);
+  return completedThroughCallback.some((entry) => entry.name === descriptor && moduleMatches(entry.module, origin));
 }

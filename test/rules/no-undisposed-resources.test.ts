@@ -14,6 +14,34 @@ export async function size(path: string) {
 }`,
     },
     {
+      name: 'a mongodb cursor read to its end by toArray(), which closes it also when it fails',
+      code: `import type { Collection, Document } from 'mongodb';
+export async function firstFive(collection: Collection<Document>) {
+  const cursor = collection.find({ active: true });
+  cursor.limit(5);
+  return await cursor.toArray();
+}`,
+    },
+    {
+      name: 'a mongodb cursor that can throw while configured, before anything reads it: it holds nothing yet',
+      code: `import type { Collection, Document } from 'mongodb';
+declare function projection(fields: string[]): Document;
+export async function names(collection: Collection<Document>, fields: string[]) {
+  const cursor = collection.find({ active: true });
+  cursor.project(projection(fields));
+  return await cursor.toArray();
+}`,
+    },
+    {
+      name: 'exec with a callback: the process exits by itself and reports to the callback',
+      code: `import { exec } from 'node:child_process';
+export function version(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    exec('npm --version', (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}`,
+    },
+    {
       name: "released in a finally unless it is the one a property holds (borrowed from its owner)",
       code: `import { open, type FileHandle } from 'node:fs/promises';
 export class Reader {
@@ -686,6 +714,38 @@ export async function firstLine(path: string, signal: AbortSignal) {
     },
   ],
   invalid: [
+    {
+      name: 'a mongodb cursor read once and never closed',
+      code: `import type { Collection, Document } from 'mongodb';
+export async function first(collection: Collection<Document>) {
+  const cursor = collection.find({ active: true });
+  return await cursor.next();
+}`,
+      errors: [{ messageId: 'neverReleased', line: 3, suggestions: [{ messageId: 'suggestUsing', output: `import type { Collection, Document } from 'mongodb';
+export async function first(collection: Collection<Document>) {
+  await using cursor = collection.find({ active: true });
+  return await cursor.next();
+}` }] }],
+    },
+    {
+      name: 'a mongodb cursor read once, then something throws before it is read to its end',
+      code: `import type { Collection, Document } from 'mongodb';
+declare function check(document: Document | null): void;
+export async function rest(collection: Collection<Document>) {
+  const cursor = collection.find({ active: true });
+  check(await cursor.next());
+  return await cursor.toArray();
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 4 }],
+    },
+    {
+      name: 'exec without a callback, thrown away',
+      code: `import { exec } from 'node:child_process';
+export function start(): void {
+  exec('npm start');
+}`,
+      errors: [{ messageId: 'discarded', line: 3 }],
+    },
     {
       name: 'released in a finally unless it is the same as a local variable: that is not a borrowed value',
       code: `import { open, type FileHandle } from 'node:fs/promises';
