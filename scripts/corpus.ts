@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 
 import { type CorpusPackage, corpusPackages, corpusSlug, installedVersion, repositoryRoot, writeTsconfig } from '../test/third-party/corpus.js';
-import { type CorpusCodemodName, corpusCodemodNames, describeRunProblems, runCodemodOnCorpusPackage } from '../test/third-party/corpus-codemods.js';
+import { codemodsOf, type CorpusCodemodName, describeRunProblems, runCodemodOnCorpusPackage } from '../test/third-party/corpus-codemods.js';
 import { lintCorpusPackage, ruleNames } from '../test/third-party/corpus-lint.js';
 import {
   compareWithReviewed,
@@ -124,7 +124,7 @@ async function main(names: readonly string[], flags: CorpusFlags): Promise<numbe
     const version = checkPinnedVersion(corpusPackage);
     if (flags.rules) count(await reviewFindings(corpusPackage, version, flags));
     if (flags.codemods) {
-      for (const codemod of corpusCodemodNames) count(reviewRewrites(corpusPackage, codemod, version, flags));
+      for (const codemod of codemodsOf(corpusPackage)) count(reviewRewrites(corpusPackage, codemod, version, flags));
     }
   }
   const allReviewed: ReviewedFile[] = corpusPackages.map(readReviewed);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { corpusPackages, installedVersion } from './corpus.js';
-import { corpusCodemodNames, describeRunProblems, runCodemodOnCorpusPackage } from './corpus-codemods.js';
+import { codemodsOf, describeRunProblems, runCodemodOnCorpusPackage } from './corpus-codemods.js';
 import { compareWithReviewedRewrites, describeRewritesComparison, hasReviewedRewrites, readReviewedRewrites } from './reviewed.js';
 
 /**
@@ -12,7 +12,7 @@ import { compareWithReviewedRewrites, describeRewritesComparison, hasReviewedRew
  */
 describe('the codemods on the real-code corpus', () => {
   for (const corpusPackage of corpusPackages) {
-    for (const codemod of corpusCodemodNames) {
+    for (const codemod of codemodsOf(corpusPackage)) {
       it(`${codemod} on ${corpusPackage.name}`, { timeout: 900_000 }, () => {
         expect(hasReviewedRewrites(corpusPackage, codemod), 'run `npm run corpus` to create the reviewed file').toBe(true);
         const run = runCodemodOnCorpusPackage(corpusPackage, codemod);

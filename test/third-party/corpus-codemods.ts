@@ -10,10 +10,15 @@ import { join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 
 import type { CodemodJsonReport } from '../../codemods/report.js';
-import { type CorpusPackage, corpusSlug, corpusTsconfig, includedPatterns, packageDirectory, repositoryRoot } from './corpus.js';
+import { type CorpusPackage, corpusSlug, corpusTsconfig, includedPatterns, packageDirectory, prepareSources, repositoryRoot } from './corpus.js';
 
 export const corpusCodemodNames = ['to-using', 'to-error-returns'] as const;
 export type CorpusCodemodName = (typeof corpusCodemodNames)[number];
+
+/** The codemods run on a package: all of them, unless it names some (see `CorpusPackage.codemods`). */
+export function codemodsOf(corpusPackage: CorpusPackage): CorpusCodemodName[] {
+  return corpusCodemodNames.filter((codemod) => corpusPackage.codemods?.includes(codemod) ?? true);
+}
 
 /** A conversion or a refusal, as the reviewed codemod files keep it. */
 export interface Rewrite {
@@ -45,6 +50,7 @@ const tscBin = join(repositoryRoot, 'node_modules/.bin/tsc');
  * tsconfig with the options the lint corpus uses.
  */
 function copyPackage(corpusPackage: CorpusPackage): string {
+  prepareSources(corpusPackage);
   const parent = join(repositoryRoot, '.predictable-tmp-corpus');
   mkdirSync(parent, { recursive: true });
   const copy = mkdtempSync(join(parent, `${corpusSlug(corpusPackage.name)}-`));

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import tseslint from 'typescript-eslint';
 
 import plugin from '../../index.js';
-import { type CorpusPackage, includedPatterns, packageDirectory, repositoryRoot, tsconfigPath } from './corpus.js';
+import { type CorpusPackage, includedPatterns, packageDirectory, prepareSources, repositoryRoot, tsconfigPath } from './corpus.js';
 
 export interface Finding {
   rule: string;
@@ -32,6 +32,7 @@ const INLINE_CONFIG_IGNORED = /has no effect because you have 'noInlineConfig' s
 export const ruleNames: readonly string[] = Object.keys(plugin.rules);
 
 export async function lintCorpusPackage(corpusPackage: CorpusPackage): Promise<CorpusLintResult> {
+  prepareSources(corpusPackage);
   const cwd = packageDirectory(corpusPackage);
   const eslint = new ESLint({
     // ESLint never lints under node_modules from outside it, whatever the patterns: lint from inside the package.
@@ -50,7 +51,7 @@ export async function lintCorpusPackage(corpusPackage: CorpusPackage): Promise<C
         linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off', reportUnusedInlineConfigs: 'off' },
         // typescript-eslint's rule types and ESLint's config types describe the same objects differently.
         plugins: (plugin.configs.strict as unknown as Linter.Config).plugins ?? {},
-        rules: Object.fromEntries(ruleNames.map((ruleName) => [`predictable/${ruleName}`, 'error'])),
+        rules: Object.fromEntries((corpusPackage.rules ?? ruleNames).map((ruleName) => [`predictable/${ruleName}`, 'error'])),
       },
     ],
   });

@@ -6,8 +6,9 @@
  * Each entry says why the package is here (what it has that the rules are about) and which of its
  * files are left out, each with the reason, so a reader knows what the corpus does not cover.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { globSync } from 'tinyglobby';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,6 +34,16 @@ export interface CorpusPackage {
    * compile under it unchanged, which they do only when written for it.
    */
   compilerOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * Where its TypeScript sources are: `src` files shipped as they are (the default), or the
+   * `sourcesContent` of the source maps next to its compiled files, which {@link prepareSources}
+   * writes out to `src/` (a package that ships maps with their sources ships its sources too).
+   */
+  sources?: 'src' | 'source-maps';
+  /** The rules run on it when not all of them, the others left out for the reason `why` gives. */
+  rules?: readonly string[];
+  /** The codemods run on it when not all of them, as for `rules`. */
+  codemods?: readonly string[];
 }
 
 /**
@@ -118,6 +129,21 @@ export const corpusPackages: readonly CorpusPackage[] = [
     why: 'a real-time client: WebSockets, long polling, server-sent events, reconnect timers, AbortController polyfill',
   },
   {
+    name: 'typeorm',
+    why: 'an ORM: pooled query runners and the query lock of its drivers, released in finally by its own code and nowhere declared as resources; its sources come from the sourcesContent of its source maps. Only no-undisposed-resources and to-using run on it: the hot-path rule reports some 270 `!` here that are not reviewed yet, and to-error-returns rewrites what that rule reports',
+    sources: 'source-maps',
+    rules: ['no-undisposed-resources'],
+    codemods: ['to-using'],
+    compilerOptions: {
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      useDefineForClassFields: false,
+      strictPropertyInitialization: false,
+      strictFunctionTypes: false,
+      useUnknownInCatchVariables: false,
+    },
+  },
+  {
     name: 'telegraf',
     why: 'a bot framework: webhook request handlers, long-polling loops, file uploads from streams',
     compilerOptions: { noUncheckedIndexedAccess: true },
@@ -176,4 +202,37 @@ export function writeTsconfig(corpusPackage: CorpusPackage): boolean {
 export function installedVersion(corpusPackage: CorpusPackage): string {
   const manifest = JSON.parse(readFileSync(join(packageDirectory(corpusPackage), 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
+}
+
+/**
+ * Writes a `source-maps` package's TypeScript sources to its `src/` folder from the
+ * `sourcesContent` of the maps next to its compiled files (not those of its `browser/` build), and
+ * leaves a `src` package alone. Runs before anything reads the sources; a file already right is not
+ * written again.
+ */
+export function prepareSources(corpusPackage: CorpusPackage): void {
+  if (corpusPackage.sources !== 'source-maps') {
+    return;
+  }
+  const directory = packageDirectory(corpusPackage);
+  for (const mapPath of globSync('**/*.js.map', { cwd: directory, absolute: true, ignore: ['node_modules/**', 'browser/**'] })) {
+    const map = JSON.parse(readFileSync(mapPath, 'utf8')) as { sources?: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string };
+    (map.sources ?? []).forEach((source, index) => {
+      const text = map.sourcesContent?.[index];
+      const original = resolve(dirname(mapPath), map.sourceRoot ?? '', source);
+      const inSource = original.lastIndexOf(`${sep}src${sep}`);
+      if (text === undefined || text === null || inSource < 0) {
+        return;
+      }
+      const target = join(directory, 'src', original.slice(inSource + `${sep}src${sep}`.length));
+      if (!existsSync(target) || readFileSync(target, 'utf8') !== text) {
+        // The lint and codemod corpus tests may prepare the same package at once: a file is
+        // renamed into place whole, so neither ever reads one half written.
+        mkdirSync(dirname(target), { recursive: true });
+        const partial = `${target}.${String(process.pid)}.partial`;
+        writeFileSync(partial, text);
+        renameSync(partial, target);
+      }
+    });
+  }
 }
