@@ -529,6 +529,19 @@ export class ResourceFlowWalker implements FlowInterpreter {
     return ts.isCallExpression(call) && call.expression === parent && this.#returnsThis(call);
   }
 
+  /** The tracked value itself, or a chain of its own methods that return it: `cursor.limit(1)` in `cursor.limit(1).toArray()`. */
+  #isSelf(expression: ts.Expression): boolean {
+    const value = skipTransparentDown(expression);
+    if (this.isTracked(value)) {
+      return true;
+    }
+    if (!ts.isCallExpression(value)) {
+      return false;
+    }
+    const callee = skipTransparentDown(value.expression);
+    return ts.isPropertyAccessExpression(callee) && this.#returnsThis(value) && this.#isSelf(callee.expression);
+  }
+
   #returnsThis(call: ts.CallExpression): boolean {
     const declaration = this.#context.checker.getResolvedSignature(call)?.getDeclaration();
     return declaration !== undefined && ts.isFunctionLike(declaration) && returnsThis(declaration);
@@ -622,7 +635,7 @@ export class ResourceFlowWalker implements FlowInterpreter {
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const name = callee.name.text;
-      if (this.isTracked(callee.expression)) {
+      if (this.#isSelf(callee.expression)) {
         if (forms.some((form) => form.kind === 'method' && form.name === name)) {
           return this.#isOwnDisposalMethod(name, call) ? 'own' : 'other';
         }

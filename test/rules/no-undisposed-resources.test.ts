@@ -33,6 +33,15 @@ export async function names(collection: Collection<Document>, fields: string[]) 
 }`,
     },
     {
+      name: 'a mongodb cursor released by toArray() at the end of a chain of its own methods',
+      code: `import type { Collection, Document } from 'mongodb';
+export async function firstOne(collection: Collection<Document>) {
+  const cursor = collection.find({ active: true });
+  const [first] = await cursor.limit(1).toArray();
+  return first;
+}`,
+    },
+    {
       name: 'exec with a callback: the process exits by itself and reports to the callback',
       code: `import { exec } from 'node:child_process';
 export function version(): Promise<string> {
