@@ -3,7 +3,15 @@ import ts from 'typescript';
 
 import { getWasmBindgenReleaseMethod, isConvenienceDisposable } from './convenience-disposables.js';
 import { getDeclarationOrigin, originIsPackage } from '../core/declaration-origin.js';
-import { findKnownResource, getCalleeDescriptor, getDrainingReleases, isCompletedThroughCallback, type KnownResource, type ReleaseForm } from './known-resources.js';
+import {
+  conventionalReleaseMethods,
+  findKnownResource,
+  getCalleeDescriptor,
+  getDrainingReleases,
+  isCompletedThroughCallback,
+  type KnownResource,
+  type ReleaseForm,
+} from './known-resources.js';
 import { findLearnedReleaseFunction, findLearnedResource } from './learned-resources.js';
 import type { ResourceAnalysisContext } from './context.js';
 import { typeMatchesSomeSpecifier } from '../core/type-matches-specifier.js';
@@ -81,23 +89,6 @@ export interface ResourceAcquisition {
   binding: AcquisitionBinding;
   resource: ResourceKind;
 }
-
-/** Method names that release a disposable value when its type has them. */
-const conventionalReleaseMethods = [
-  'close',
-  'dispose',
-  'destroy',
-  'release',
-  'end',
-  'kill',
-  'terminate',
-  'disconnect',
-  'abort',
-  'quit',
-  'shutdown',
-];
-
-
 
 /** The function whose body `node` runs in (arrow, method, accessor, constructor, …) or the source file. */
 export function getOwnerScope(node: ts.Node): ts.SignatureDeclaration | ts.SourceFile {

@@ -278,3 +278,18 @@ export function isCompletedThroughCallback(call: ts.CallExpression | ts.NewExpre
   const origin = getDeclarationOrigin(declaration, program);
   return completedThroughCallback.some((entry) => entry.name === descriptor && moduleMatches(entry.module, origin));
 }
+
+/** Method names that release a disposable value when its type has them. */
+export const conventionalReleaseMethods: readonly string[] = [
+  'close',
+  'dispose',
+  'destroy',
+  'release',
+  'end',
+  'kill',
+  'terminate',
+  'disconnect',
+  'abort',
+  'quit',
+  'shutdown',
+];

@@ -1,12 +1,11 @@
 import ts from 'typescript';
 
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
-import { isFunctionBoundary } from '../core/functions.js';
-import { parentOf } from '../core/parent.js';
+import { getEnclosingFunction, isFunctionBoundary } from '../core/functions.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 import { getNonNullishConstituents } from '../core/types.js';
 import { getDisposalKind } from './disposal.js';
-import { getCalleeDescriptor } from './known-resources.js';
+import { conventionalReleaseMethods, getCalleeDescriptor } from './known-resources.js';
 
 /**
  * Types a project treats as resources, learned from how it releases them. Where values of one type
@@ -64,20 +63,11 @@ export interface LearnResourcesOptions {
 
 export const DEFAULT_MINIMUM_LEARNED_SITES = 2;
 
-/** Method names a project's own release is recognised by. */
-const RELEASE_METHODS: ReadonlySet<string> = new Set([
-  'release',
-  'close',
-  'destroy',
-  'dispose',
-  'end',
-  'free',
-  'unlock',
-  'disconnect',
-  'terminate',
-  'quit',
-  'shutdown',
-]);
+/**
+ * Method names a project's own release is recognised by: those that release a disposable type,
+ * and two that only hand-written resources use.
+ */
+const RELEASE_METHODS: ReadonlySet<string> = new Set([...conventionalReleaseMethods, 'free', 'unlock']);
 
 const tables = new WeakMap<ts.Program, Map<number, LearnedResourceTable>>();
 
@@ -177,7 +167,7 @@ function findFinallyReleases(sourceFile: ts.SourceFile): FinallyRelease[] {
     if (ts.isTryStatement(node) && node.finallyBlock !== undefined) {
       for (const statement of node.finallyBlock.statements) {
         for (const call of getReleaseCalls(statement)) {
-          const release = toAcquirerRelease(call, getOwner(node));
+          const release = toAcquirerRelease(call, getEnclosingFunction(node) ?? sourceFile);
           if (release !== undefined) {
             found.push(release);
           }
@@ -205,15 +195,6 @@ function getReleaseCalls(statement: ts.Statement): ts.CallExpression[] {
     return statement.statements.flatMap(getReleaseCalls);
   }
   return [];
-}
-
-function getOwner(node: ts.Node): ts.Node {
-  for (let current = parentOf(node); current !== undefined; current = parentOf(current)) {
-    if (isFunctionBoundary(current) || ts.isSourceFile(current)) {
-      return current;
-    }
-  }
-  return node.getSourceFile();
 }
 
 /** The release, when its receiver is a variable of `owner` that holds what a call or `new` there returned. */
@@ -343,18 +324,20 @@ export function findLearnedResource(type: ts.Type, table: LearnedResourceTable, 
   if (symbol === undefined) {
     return undefined;
   }
-  const own = table.bySymbol.get(symbol);
-  if (own !== undefined) {
-    return own;
+  // Asked for the declared result of every candidate call: each class's heritage is walked once.
+  let answers = inheritedAnswers.get(table);
+  if (answers === undefined) {
+    answers = new Map();
+    inheritedAnswers.set(table, answers);
   }
-  for (const ancestor of getAncestors(symbol, program.getTypeChecker())) {
-    const inherited = table.bySymbol.get(ancestor);
-    if (inherited !== undefined) {
-      return inherited;
-    }
+  if (!answers.has(symbol)) {
+    const found = table.bySymbol.get(symbol) ?? getAncestors(symbol, program.getTypeChecker()).map((ancestor) => table.bySymbol.get(ancestor)).find((learned) => learned !== undefined);
+    answers.set(symbol, found);
   }
-  return undefined;
+  return answers.get(symbol);
 }
+
+const inheritedAnswers = new WeakMap<LearnedResourceTable, Map<ts.Symbol, LearnedResource | undefined>>();
 
 /** The learned release function a call of `declaration` hands out, if any. */
 export function findLearnedReleaseFunction(declaration: ts.Declaration, table: LearnedResourceTable, checker: ts.TypeChecker): LearnedResource | undefined {
