@@ -426,6 +426,7 @@ export default createRule<Options, MessageId>({
         case 'released-in-finally':
         case 'released-on-every-path':
         case 'escapes':
+        case 'release-does-nothing':
           return;
         default: {
           const key = getSameLeakKey(verdict);

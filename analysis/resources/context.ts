@@ -41,7 +41,9 @@ export interface ResourceAnalysisContext {
   checkModuleTopLevel: boolean;
   /** `function declaration → parameter index → takes ownership`, filled lazily. */
   ownershipCache: Map<ts.Node, Map<number, boolean>>;
-  /** Functions whose ownership question is being answered, to stop on recursion. */
+  /** `function declaration → parameter index → may open an unopened value passed there`, filled lazily. */
+  openingCache: Map<ts.Node, Map<number, boolean>>;
+  /** Functions whose ownership or opening question is being answered, to stop on recursion. */
   ownershipInProgress: Set<ts.Node>;
   /** The types this program teaches, learned on the first question (empty when learning is off). */
   getLearnedResources: () => LearnedResourceTable;
@@ -64,6 +66,7 @@ export function createResourceAnalysisContext(
     takesOwnership: options.takesOwnership ?? [],
     checkModuleTopLevel: options.checkModuleTopLevel ?? false,
     ownershipCache: new Map(),
+    openingCache: new Map(),
     ownershipInProgress: new Set(),
     getLearnedResources: () =>
       (learned ??= learning === false ? noLearnedResources : learnResources(program, { minimumSites: learning?.minimumSites ?? DEFAULT_MINIMUM_LEARNED_SITES })),

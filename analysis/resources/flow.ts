@@ -115,6 +115,8 @@ const exitEventNames = new Set(['exit', 'close', 'end', 'finish']);
 export interface OwnershipPolicy {
   /** `argumentIndex` is `-1` when the value is inside an object or array literal passed to `call`. */
   ownershipTakenBy(call: ts.CallExpression | ts.NewExpression, argumentIndex: number): EscapeHow | undefined;
+  /** Whether passing a value that opens on first read (a lazy cursor) may open it; yes unless told otherwise. */
+  opensWhenPassed?(call: ts.CallExpression | ts.NewExpression, argumentIndex: number): boolean;
 }
 
 /** For questions that only need the value's references: no call takes it. */
@@ -368,6 +370,10 @@ export class ResourceFlowWalker implements FlowInterpreter {
    */
   #opens(identifier: ts.Identifier): boolean {
     const access = identifier.parent;
+    if ((ts.isCallExpression(access) || ts.isNewExpression(access)) && access.arguments?.includes(identifier) === true) {
+      // `filterSoftDeleted(cursor, …)`, whose body only calls `cursor.filter(…)`: still unopened.
+      return this.#ownership.opensWhenPassed?.(access, access.arguments.indexOf(identifier)) ?? true;
+    }
     const call = access.parent as ts.Node | undefined;
     const isMethodCall = ts.isPropertyAccessExpression(access) && access.expression === identifier && call !== undefined && ts.isCallExpression(call) && call.expression === access;
     if (!isMethodCall) {

@@ -2,6 +2,8 @@ import ts from 'typescript';
 
 import { getCalleeDescriptor } from './known-resources.js';
 import { getWasmBindgenMethodFacts } from './convenience-disposables.js';
+import { releaseDoesNothing } from './empty-release.js';
+import { getDisposalMembers } from './disposal.js';
 import { getDeclarationOrigin, normalizeModuleName, originIsPackage } from '../core/declaration-origin.js';
 import { describeResource, getDeclarationKind, getOwnerScope, type ResourceAcquisition } from './acquisition.js';
 import type { CalleeSpecifier, ResourceAnalysisContext } from './context.js';
@@ -68,7 +70,9 @@ export type SafeVerdict =
   /** Released on every path without a `finally` (for example in both `try` and `catch`). */
   | (VerdictBase & { kind: 'released-on-every-path' })
   /** Ownership moves out of the scope on every path that does not release it. */
-  | (VerdictBase & { kind: 'escapes'; how: EscapeHow; node: ts.Node });
+  | (VerdictBase & { kind: 'escapes'; how: EscapeHow; node: ts.Node })
+  /** Not released on some path, but its class's release does nothing (empty-release.ts): nothing is lost. */
+  | (VerdictBase & { kind: 'release-does-nothing'; leak: LeakVerdict['kind'] });
 
 /** The verdicts the rule reports. */
 export type LeakVerdict =
@@ -99,7 +103,7 @@ export type LeakVerdict =
 
 export type ResourceLifetimeVerdict = SafeVerdict | LeakVerdict;
 
-const safeKinds = new Set<ResourceLifetimeVerdict['kind']>(['using', 'released-in-finally', 'released-on-every-path', 'escapes']);
+const safeKinds = new Set<ResourceLifetimeVerdict['kind']>(['using', 'released-in-finally', 'released-on-every-path', 'escapes', 'release-does-nothing']);
 
 /** Whether the verdict is one the rule reports. */
 export function isLeakVerdict(verdict: ResourceLifetimeVerdict): verdict is LeakVerdict {
@@ -257,6 +261,35 @@ function isInAmbientContext(node: ts.Node): boolean {
   return false;
 }
 
+/**
+ * The function body that receives argument `argumentIndex`, and the plain named parameter it
+ * arrives in; `undefined` when it arrives some other way (a rest or destructured parameter, a
+ * parameter property, no readable body), which callers treat as "anything may happen to it".
+ */
+function getReceivingParameter(
+  declaration: ts.Declaration,
+  argumentIndex: number,
+  checker: ts.TypeChecker,
+): { implementation: ts.FunctionLikeDeclaration; symbol: ts.Symbol; body: ts.Node } | undefined {
+  const implementation = getImplementation(declaration, checker);
+  if (implementation === undefined || argumentIndex < 0) {
+    return undefined;
+  }
+  const parameter = implementation.parameters[argumentIndex] ?? implementation.parameters.at(-1);
+  if (
+    parameter === undefined ||
+    parameter.dotDotDotToken !== undefined ||
+    !ts.isIdentifier(parameter.name) ||
+    (ts.getModifiers(parameter)?.length ?? 0) > 0 ||
+    implementation.parameters.indexOf(parameter) !== argumentIndex
+  ) {
+    return undefined;
+  }
+  const symbol = checker.getSymbolAtLocation(parameter.name);
+  const body = implementation.body;
+  return symbol === undefined || body === undefined ? undefined : { implementation, symbol, body };
+}
+
 function getOwnershipTransferTo(
   declaration: ts.Declaration,
   argumentIndex: number,
@@ -287,20 +320,11 @@ function getOwnershipTransferTo(
     // A callback parameter, an interface method: whoever implements it receives the resource.
     return 'transferred';
   }
-  const implementation = getImplementation(declaration, checker);
-  if (implementation === undefined || argumentIndex < 0) {
+  const receiving = getReceivingParameter(declaration, argumentIndex, checker);
+  if (receiving === undefined) {
     return 'transferred';
   }
-  const parameter = implementation.parameters[argumentIndex] ?? implementation.parameters.at(-1);
-  if (
-    parameter === undefined ||
-    parameter.dotDotDotToken !== undefined ||
-    !ts.isIdentifier(parameter.name) ||
-    (ts.getModifiers(parameter)?.length ?? 0) > 0 ||
-    implementation.parameters.indexOf(parameter) !== argumentIndex
-  ) {
-    return 'transferred';
-  }
+  const { implementation, symbol, body } = receiving;
   let cached = context.ownershipCache.get(implementation);
   if (cached === undefined) {
     cached = new Map();
@@ -311,11 +335,6 @@ function getOwnershipTransferTo(
     return known ? 'transferred' : undefined;
   }
   if (context.ownershipInProgress.has(implementation) || context.ownershipInProgress.size > 4) {
-    return 'transferred';
-  }
-  const symbol = checker.getSymbolAtLocation(parameter.name);
-  const body = implementation.body;
-  if (symbol === undefined || body === undefined) {
     return 'transferred';
   }
   context.ownershipInProgress.add(implementation);
@@ -357,9 +376,67 @@ function onlyBorrowedBy(
   return declarations.length > 0 && readable && getOwnershipTransfer(call, argumentIndex, acquisition, context) === undefined;
 }
 
+/**
+ * Whether handing a value that opens on first read (a lazy cursor) to `call` may open it. Only a
+ * callee whose source is in the program, and whose body leaves the parameter unopened on every
+ * path (configured through its fluent methods at most), keeps it unopened; any other may read it.
+ */
+function opensWhenPassed(
+  call: ts.CallExpression | ts.NewExpression,
+  argumentIndex: number,
+  acquisition: Pick<ResourceAcquisition, 'resource'>,
+  context: ResourceAnalysisContext,
+): boolean {
+  const declarations = getCalleeDeclarations(call, context.checker);
+  return declarations.length === 0 || declarations.some((declaration) => opensIn(declaration, argumentIndex, acquisition, context));
+}
+
+function opensIn(
+  declaration: ts.Declaration,
+  argumentIndex: number,
+  acquisition: Pick<ResourceAcquisition, 'resource'>,
+  context: ResourceAnalysisContext,
+): boolean {
+  const sourceFile = declaration.getSourceFile();
+  if (sourceFile.isDeclarationFile || context.program.isSourceFileDefaultLibrary(sourceFile) || isInAmbientContext(declaration)) {
+    return true;
+  }
+  const receiving = getReceivingParameter(declaration, argumentIndex, context.checker);
+  if (receiving === undefined) {
+    return true;
+  }
+  const { implementation, symbol, body } = receiving;
+  let cached = context.openingCache.get(implementation);
+  if (cached === undefined) {
+    cached = new Map();
+    context.openingCache.set(implementation, cached);
+  }
+  const known = cached.get(argumentIndex);
+  if (known !== undefined) {
+    return known;
+  }
+  if (context.ownershipInProgress.has(implementation) || context.ownershipInProgress.size > 4) {
+    return true;
+  }
+  context.ownershipInProgress.add(implementation);
+  let opens: boolean;
+  try {
+    const tracked: TrackedValue = { symbol, acquisitionNode: undefined, resource: acquisition.resource, ownerObject: undefined };
+    const result = walk(tracked, implementation, body, FlowState.Unopened, context, acquisition);
+    opens = result.exits.some((exit) => (exit.state & ~FlowState.Unopened) !== 0) || closuresReference(tracked, implementation, context);
+  } finally {
+    context.ownershipInProgress.delete(implementation);
+  }
+  cached.set(argumentIndex, opens);
+  return opens;
+}
+
 /** A call takes the value when its callee's own body releases, stores or returns it on every path. */
 function ownershipDecidedByCallees(acquisition: Pick<ResourceAcquisition, 'resource'>, context: ResourceAnalysisContext): OwnershipPolicy {
-  return { ownershipTakenBy: (call, argumentIndex) => getOwnershipTransfer(call, argumentIndex, acquisition, context) };
+  return {
+    ownershipTakenBy: (call, argumentIndex) => getOwnershipTransfer(call, argumentIndex, acquisition, context),
+    opensWhenPassed: (call, argumentIndex) => opensWhenPassed(call, argumentIndex, acquisition, context),
+  };
 }
 
 function walk(
@@ -372,6 +449,16 @@ function walk(
 ): FlowResult & { walker: ResourceFlowWalker } {
   const walker = new ResourceFlowWalker(context, tracked, owner, ownershipDecidedByCallees(acquisition, context));
   return { ...walker.run(body, initialState), walker };
+}
+
+/** Whether a nested function of `owner` mentions the value: what it does with it is not followed. */
+function closuresReference(tracked: TrackedValue, owner: ts.Node, context: ResourceAnalysisContext): boolean {
+  const walker = new ResourceFlowWalker(context, tracked, owner, callsOnlyBorrow);
+  let referenced = false;
+  forEachNestedFunction(getBody(owner as ts.SignatureDeclaration) ?? owner, (nested) => {
+    referenced ||= walker.references(nested);
+  });
+  return referenced;
 }
 
 /** A nested function that releases the value (`stream.on('close', () => fh.close())`, `stack.defer(…)`) owns its release. */
@@ -512,6 +599,47 @@ function analyzeUsing(acquisition: ResourceAcquisition, tracked: TrackedValue, c
  * Never throws on valid code; anything it cannot model counts as ownership moving elsewhere.
  */
 export function analyzeResourceLifetime(
+  acquisition: ResourceAcquisition,
+  context: ResourceAnalysisContext,
+): ResourceLifetimeVerdict {
+  const verdict = analyzeReleases(acquisition, context);
+  if (isLeakVerdict(verdict) && releasesDoNothing(verdict, context.checker)) {
+    return { kind: 'release-does-nothing', acquisition, releases: verdict.releases, escapes: verdict.escapes, leak: verdict.kind };
+  }
+  return verdict;
+}
+
+/**
+ * Whether the releases a leak skips do nothing: the ones the code makes elsewhere, or, when it
+ * makes none, every release the value's type offers.
+ */
+function releasesDoNothing(verdict: LeakVerdict, checker: ts.TypeChecker): boolean {
+  const { acquisition } = verdict;
+  const binding = acquisition.binding;
+  const type = 'name' in binding ? checker.getTypeAtLocation(binding.name) : acquisition.resource.type;
+  const members: (string | ts.Symbol)[] = [];
+  if (verdict.releases.length > 0) {
+    for (const release of verdict.releases) {
+      const callee = skipTransparentDown(release.call.expression);
+      const member = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isElementAccessExpression(callee) ? checker.getSymbolAtLocation(callee) : undefined;
+      if (member === undefined) {
+        return false;
+      }
+      members.push(member);
+    }
+  } else {
+    for (const form of acquisition.resource.releaseForms) {
+      if (form.kind !== 'method') {
+        return false;
+      }
+      members.push(form.name);
+    }
+    members.push(...getDisposalMembers(type, checker));
+  }
+  return releaseDoesNothing(type, members, checker);
+}
+
+function analyzeReleases(
   acquisition: ResourceAcquisition,
   context: ResourceAnalysisContext,
 ): ResourceLifetimeVerdict {

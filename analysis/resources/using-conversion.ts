@@ -265,6 +265,9 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
     case 'double-dispose':
       // Handed on (a factory, a pool), or already a `using` declaration: nothing to migrate.
       return undefined;
+    case 'release-does-nothing':
+      // Its release does nothing (a wrapper of a stateless backend): nothing leaks, nothing to migrate.
+      return undefined;
     case 'never-released':
       return leaveToAPerson(verdict, context, 'never released here: `using` would start releasing it at the end of the block, which the code never did; decide by hand whether it should be');
     case 'released-in-some-branches': {

@@ -33,6 +33,94 @@ export async function names(collection: Collection<Document>, fields: string[]) 
 }`,
     },
     {
+      name: 'a mongodb cursor handed to a helper that only configures it: still unopened when the next call throws',
+      code: `import type { Document, FindCursor } from 'mongodb';
+import type { Collection } from 'mongodb';
+declare function projection(fields: string[]): Document;
+function onlyActive(cursor: FindCursor<Document>, field: string): void {
+  cursor.filter({ [field]: { $eq: true } }).limit(100);
+}
+export async function names(collection: Collection<Document>, fields: string[]) {
+  const cursor = collection.find({});
+  onlyActive(cursor, 'active');
+  cursor.project(projection(fields));
+  return await cursor.toArray();
+}`,
+    },
+    {
+      name: 'released only on success, but its class only sets a flag when released: nothing is held',
+      code: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+class StatelessRunner implements Runner {
+  private isReleased = false;
+  async query(sql: string) { return sql; }
+  release(): Promise<void> {
+    this.isReleased = true;
+    return Promise.resolve();
+  }
+  async [Symbol.asyncDispose]() { await this.release(); }
+}
+export async function version(create: () => StatelessRunner) {
+  const runner = create();
+  const version = await runner.query('select version()');
+  await runner.release();
+  return version;
+}`,
+    },
+    {
+      name: 'released only on success; the release acts only on a protected field that no class of the chain ever sets',
+      code: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+abstract class BaseRunner {
+  protected connection: { release(): void } | undefined;
+  abstract query(sql: string): Promise<string>;
+}
+class DataApiRunner extends BaseRunner implements Runner {
+  private isReleased = false;
+  async query(sql: string) { return sql; }
+  release(): Promise<void> {
+    this.isReleased = true;
+    if (this.connection) this.connection.release();
+    return Promise.resolve();
+  }
+  async [Symbol.asyncDispose]() { await this.release(); }
+}
+export async function version(create: () => DataApiRunner) {
+  const runner = create();
+  const version = await runner.query('select version()');
+  await runner.release();
+  return version;
+}`,
+    },
+    {
+      name: 'never released, declared as a class whose release and disposal are empty',
+      code: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+class SharedRunner implements Runner {
+  async query(sql: string) { return sql; }
+  async release(): Promise<void> {
+    // the one shared connection is never released
+  }
+  async [Symbol.asyncDispose](): Promise<void> {}
+}
+export async function build(create: () => Runner) {
+  const runner = create() as SharedRunner;
+  await runner.query('create index');
+}`,
+    },
+    {
       name: 'a mongodb cursor released by toArray() at the end of a chain of its own methods',
       code: `import type { Collection, Document } from 'mongodb';
 export async function firstOne(collection: Collection<Document>) {
@@ -748,6 +836,115 @@ export async function rest(collection: Collection<Document>) {
       errors: [{ messageId: 'releasedOnlyOnSuccess', line: 4 }],
     },
     {
+      name: 'a mongodb cursor handed to a helper that reads from it, then something throws before it is read to its end',
+      code: `import type { Document, FindCursor } from 'mongodb';
+import type { Collection } from 'mongodb';
+declare function projection(fields: string[]): Document;
+async function skipHeader(cursor: FindCursor<Document>): Promise<void> {
+  cursor.limit(100);
+  await cursor.next();
+}
+export async function names(collection: Collection<Document>, fields: string[]) {
+  const cursor = collection.find({});
+  await skipHeader(cursor);
+  cursor.project(projection(fields));
+  return await cursor.toArray();
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 9 }],
+    },
+    {
+      name: 'a mongodb cursor handed to a helper that keeps it in a closure: it may be read at any time',
+      code: `import type { Document, FindCursor } from 'mongodb';
+import type { Collection } from 'mongodb';
+declare function projection(fields: string[]): Document;
+declare function later(run: () => void): void;
+function peekLater(cursor: FindCursor<Document>): void {
+  later(() => void cursor.hasNext());
+}
+export async function names(collection: Collection<Document>, fields: string[]) {
+  const cursor = collection.find({});
+  peekLater(cursor);
+  cursor.project(projection(fields));
+  return await cursor.toArray();
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 9 }],
+    },
+    {
+      name: 'released only on success, and its release gives back a connection the class takes',
+      code: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+declare const pool: { get(): { release(): void } };
+class PooledRunner implements Runner {
+  private connection: { release(): void } | undefined;
+  async query(sql: string) {
+    this.connection ??= pool.get();
+    return sql;
+  }
+  release(): Promise<void> {
+    if (this.connection) this.connection.release();
+    return Promise.resolve();
+  }
+  async [Symbol.asyncDispose]() { await this.release(); }
+}
+export async function version(create: () => PooledRunner) {
+  const runner = create();
+  const version = await runner.query('select version()');
+  await runner.release();
+  return version;
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 21, suggestions: [{ messageId: 'suggestUsing', output: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+declare const pool: { get(): { release(): void } };
+class PooledRunner implements Runner {
+  private connection: { release(): void } | undefined;
+  async query(sql: string) {
+    this.connection ??= pool.get();
+    return sql;
+  }
+  release(): Promise<void> {
+    if (this.connection) this.connection.release();
+    return Promise.resolve();
+  }
+  async [Symbol.asyncDispose]() { await this.release(); }
+}
+export async function version(create: () => PooledRunner) {
+  await using runner = create();
+  const version = await runner.query('select version()');
+  return version;
+}` }] }],
+    },
+    {
+      name: 'never released, declared by an interface whose implementations may hold a connection',
+      code: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function build(create: () => Runner) {
+  const runner = create();
+  await runner.query('create index');
+}`,
+      errors: [{ messageId: 'neverReleased', line: 8, suggestions: [{ messageId: 'suggestUsing', output: `interface Runner {
+  query(sql: string): Promise<string>;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function build(create: () => Runner) {
+  await using runner = create();
+  await runner.query('create index');
+}` }] }],
+    },
+    {
       name: 'exec without a callback, thrown away',
       code: `import { exec } from 'node:child_process';
 export function start(): void {
@@ -1069,7 +1266,7 @@ export function run(command: string) {
     {
       name: "a project's own disposable type is a resource unless ignored",
       code: `class Lease implements Disposable {
-  [Symbol.dispose]() {}
+  [Symbol.dispose]() { console.info('lease returned'); }
   renew() {}
 }
 declare function lease(): Lease;
@@ -1078,7 +1275,7 @@ export function work() {
   held.renew();
 }`,
       errors: [{ messageId: 'neverReleased', line: 7, column: 9, endLine: 7, endColumn: 13, suggestions: [{ messageId: 'suggestUsing', output: `class Lease implements Disposable {
-  [Symbol.dispose]() {}
+  [Symbol.dispose]() { console.info('lease returned'); }
   renew() {}
 }
 declare function lease(): Lease;
