@@ -138,6 +138,8 @@ function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.Ne
       (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === current) ||
       (parent.type === AST_NODE_TYPES.SequenceExpression && parent.expressions.at(-1) !== current) ||
       (parent.type === AST_NODE_TYPES.LogicalExpression && parent.operator === '&&' && parent.left === current) ||
+      // `this.runner ?? create()`: acquired when no runner is lent.
+      (parent.type === AST_NODE_TYPES.LogicalExpression && parent.operator !== '&&' && parent.right === current) ||
       ((parent.type === AST_NODE_TYPES.CallExpression || parent.type === AST_NODE_TYPES.NewExpression) && parent.callee !== current)
     );
   }
@@ -150,7 +152,8 @@ function lineOf(node: ts.Node): number {
 
 function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolean): 'using' | 'await using' | undefined {
   const disposal = acquisition.resource.disposal;
-  if (disposal === undefined) {
+  if (disposal === undefined || acquisition.fallbackOf !== undefined) {
+    // `using runner = this.runner ?? create()` would release the lent runner too.
     return undefined;
   }
   return disposal === 'async' || releasesAreAsync ? 'await using' : 'using';

@@ -23,6 +23,7 @@ import {
 } from '../core/types.js';
 import { type DisposalKind, getDisposalKind, getDisposalMembers } from './disposal.js';
 import { skipTransparentDown, skipTransparentUp } from '../core/transparent-syntax.js';
+import { getStableReferenceKey } from '../core/stable-reference.js';
 
 /** What kind of resource a value is and how it can be released. */
 export interface ResourceKind {
@@ -88,6 +89,11 @@ export interface ResourceAcquisition {
   ownerObject: ts.Expression | undefined;
   binding: AcquisitionBinding;
   resource: ResourceKind;
+  /**
+   * `this.queryRunner` in `const runner = this.queryRunner ?? create()`: the value the variable
+   * holds instead whenever it is present, which its owner lent and this scope must not release.
+   */
+  fallbackOf: ts.Expression | undefined;
 }
 
 /** The function whose body `node` runs in (arrow, method, accessor, constructor, …) or the source file. */
@@ -555,7 +561,8 @@ export function getResourceAcquisition(
   const top = skipTransparentUp(expression);
   const awaited = ts.isAwaitExpression(top.parent);
   const valueExpression: ts.Expression = awaited ? top.parent : top;
-  const binding = getBinding(valueExpression, checker);
+  const fallbackOf = getLentAlternative(valueExpression);
+  const binding = getBinding(fallbackOf === undefined ? valueExpression : skipTransparentUp(valueExpression).parent as ts.Expression, checker);
   if (binding === undefined) {
     return undefined;
   }
@@ -631,7 +638,27 @@ export function getResourceAcquisition(
     ownerObject,
     binding,
     resource: describeResource(type, known, context),
+    fallbackOf,
   };
+}
+
+/**
+ * `this.queryRunner ?? this.dataSource.createQueryRunner()`, `options.client || connect()`: a value
+ * some object holds, used when present, and the acquisition otherwise. Only a property read
+ * counts: whoever holds the property owns what it holds.
+ */
+function getLentAlternative(valueExpression: ts.Expression): ts.Expression | undefined {
+  const top = skipTransparentUp(valueExpression);
+  const parent = top.parent;
+  if (
+    !ts.isBinaryExpression(parent) ||
+    parent.right !== top ||
+    (parent.operatorToken.kind !== ts.SyntaxKind.QuestionQuestionToken && parent.operatorToken.kind !== ts.SyntaxKind.BarBarToken)
+  ) {
+    return undefined;
+  }
+  const alternative = skipTransparentDown(parent.left);
+  return ts.isPropertyAccessExpression(alternative) && getStableReferenceKey(alternative) !== undefined ? alternative : undefined;
 }
 
 /**

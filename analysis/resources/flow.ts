@@ -1,5 +1,7 @@
 import ts from 'typescript';
 
+import { isSameReference } from '../core/stable-reference.js';
+
 import { type Completion, type FlowExit, type FlowInterpreter, type FlowJump, walkControlFlow } from '../core/control-flow.js';
 import { isAssignmentOperator } from '../core/side-effects.js';
 import { getWasmBindgenMethodFacts } from './convenience-disposables.js';
@@ -87,6 +89,8 @@ export interface TrackedValue {
   resource: ResourceKind;
   /** `mutex` for `mutex.acquire()`: `mutex.release()` then releases too. */
   ownerObject: ts.Expression | undefined;
+  /** The lent value held instead when present (`this.runner` in `this.runner ?? create()`), see `ResourceAcquisition`. */
+  fallbackOf?: ts.Expression | undefined;
 }
 
 export interface FlowResult {
@@ -719,6 +723,11 @@ export class ResourceFlowWalker implements FlowInterpreter {
     if (this.isTracked(inner)) {
       return true;
     }
+    if (this.#isLentAlternative(inner)) {
+      // `if (!this.queryRunner) await queryRunner.release()`: when the lent value is present, the
+      // variable holds it, not what this scope acquired.
+      return false;
+    }
     if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
       const operand = this.#presenceTest(inner.operand);
       return operand === undefined ? undefined : !operand;
@@ -738,6 +747,9 @@ export class ResourceFlowWalker implements FlowInterpreter {
       if ((this.isTracked(inner.left) && isNullishLiteral(inner.right)) || (this.isTracked(inner.right) && isNullishLiteral(inner.left))) {
         return negated;
       }
+      if ((this.#isLentAlternative(inner.left) && isNullishLiteral(inner.right)) || (this.#isLentAlternative(inner.right) && isNullishLiteral(inner.left))) {
+        return equal;
+      }
       // `if (queryRunner !== this.queryRunner) await queryRunner.release()` after
       // `obtainQueryRunner() { return this.queryRunner || create(); }`: when the value is the one a
       // property holds, it was borrowed from that property's owner, and is not this scope's to release.
@@ -746,6 +758,11 @@ export class ResourceFlowWalker implements FlowInterpreter {
       }
     }
     return undefined;
+  }
+
+  #isLentAlternative(expression: ts.Expression): boolean {
+    const lent = this.#tracked.fallbackOf;
+    return lent !== undefined && isSameReference(expression, lent, this.#context.checker);
   }
 }
 

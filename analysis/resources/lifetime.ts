@@ -521,6 +521,7 @@ function getTrackedValue(acquisition: ResourceAcquisition): TrackedValue | undef
     acquisitionNode: binding.kind === 'variable' ? binding.declaration : binding.assignment,
     resource: acquisition.resource,
     ownerObject: acquisition.ownerObject,
+    fallbackOf: acquisition.fallbackOf,
   };
 }
 
@@ -792,6 +793,7 @@ export function getUsingAcquisition(
     acquirer: inner.getText().length > 40 ? `${inner.getText().slice(0, 37)}…` : inner.getText(),
     owner: getOwnerScope(declaration),
     ownerObject: undefined,
+    fallbackOf: undefined,
     binding: {
       kind: 'variable',
       declaration,

@@ -257,6 +257,12 @@ function classify(verdict: ResourceLifetimeVerdict, context: ResourceAnalysisCon
     // the rule leaves it alone unless `checkModuleTopLevel` is set, and there is no release to convert.
     return undefined;
   }
+  if (acquisition.fallbackOf !== undefined && verdict.kind !== 'escapes' && verdict.kind !== 'release-does-nothing') {
+    return refuse(
+      acquisition,
+      `holds \`${acquisition.fallbackOf.getText()}\` instead when that is set, which this scope did not acquire: \`using\` would release it too; release only what was acquired, in a \`finally\` block`,
+    );
+  }
   switch (verdict.kind) {
     case 'escapes':
     case 'using':

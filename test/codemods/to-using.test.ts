@@ -38,6 +38,7 @@ describe('to-using fixtures', () => {
         'refuse-lib-without-disposable',
         'refuse-pg-client-needs-adapter',
         'refuse-learned-needs-adapter',
+        'refuse-lent-alternative',
       ]),
     );
   });

@@ -121,6 +121,21 @@ export async function build(create: () => Runner) {
 }`,
     },
     {
+      name: 'a lent client used when present, else one acquired here and released in finally only when acquired',
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Journal {
+  constructor(private readonly client?: FileHandle) {}
+  async run() {
+    const client = this.client ?? (await open('journal.log', 'a'));
+    try {
+      await client.write('started\\n');
+    } finally {
+      if (!this.client) await client.close();
+    }
+  }
+}`,
+    },
+    {
       name: 'a mongodb cursor released by toArray() at the end of a chain of its own methods',
       code: `import type { Collection, Document } from 'mongodb';
 export async function firstOne(collection: Collection<Document>) {
@@ -943,6 +958,31 @@ export async function build(create: () => Runner) {
   await using runner = create();
   await runner.query('create index');
 }` }] }],
+    },
+    {
+      name: 'a lent client used when present, else one acquired here and released only when every step succeeded',
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Journal {
+  constructor(private readonly client?: FileHandle) {}
+  async run() {
+    const client = this.client ?? (await open('journal.log', 'a'));
+    await client.write('started\\n');
+    if (this.client === undefined) await client.close();
+  }
+}`,
+      errors: [{ messageId: 'releasedOnlyOnSuccess', line: 5, suggestions: [] }],
+    },
+    {
+      name: 'a lent client used when present, else one acquired here and never released',
+      code: `import { open, type FileHandle } from 'node:fs/promises';
+export class Journal {
+  constructor(private readonly client?: FileHandle) {}
+  async run() {
+    const client = this.client || (await open('journal.log', 'a'));
+    await client.write('started\\n');
+  }
+}`,
+      errors: [{ messageId: 'neverReleased', line: 5, suggestions: [] }],
     },
     {
       name: 'exec without a callback, thrown away',
