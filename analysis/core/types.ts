@@ -61,8 +61,18 @@ export function isPlatformType(type: ts.Type, name: string, program: ts.Program)
 /** A short readable name for a type in a message: `FileHandle`, `PoolClient`. */
 export function getTypeDisplayName(type: ts.Type, checker: ts.TypeChecker): string {
   const parts = getNonNullishConstituents(type);
-  const shown = parts?.length === 1 && parts[0] !== undefined ? parts[0] : type;
-  return checker.typeToString(shown, undefined, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  const show = (shown: ts.Type): string => checker.typeToString(shown, undefined, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  if (parts?.length === 1 && parts[0] !== undefined) {
+    return show(parts[0]);
+  }
+  if (type.isUnion() && type.aliasSymbol === undefined) {
+    // The checker orders a union's members by when it first saw each type, which depends on what
+    // else was checked before: spelled out in a fixed order, a message is the same on every run.
+    const members = type.types.map(show);
+    const isNullish = (member: string): boolean => member === 'undefined' || member === 'null';
+    return [...members.filter((member) => !isNullish(member)).sort(), ...members.filter(isNullish).sort().reverse()].join(' | ');
+  }
+  return show(type);
 }
 
 export interface NullishParts {

@@ -18,4 +18,13 @@ describe('getTypeDisplayName', () => {
     const { type, checker } = typeOf(`${prelude}declare const maybe: FileHandle | undefined;`, 'maybe');
     expect(getTypeDisplayName(type, checker)).toBe('FileHandle');
   });
+
+  it('spells a union in a fixed order, whatever order the checker met its members in', () => {
+    const { type, checker } = typeOf(
+      'class Sas { sas = 1; } class Qr { qr = 1; } declare const first: Sas; declare const either: Sas | Qr | undefined;',
+      'either',
+    );
+    expect(checker.typeToString(type)).toBe('Sas | Qr | undefined');
+    expect(getTypeDisplayName(type, checker)).toBe('Qr | Sas | undefined');
+  });
 });
