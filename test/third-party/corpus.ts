@@ -129,6 +129,10 @@ export const corpusPackages: readonly CorpusPackage[] = [
     why: 'a real-time client: WebSockets, long polling, server-sent events, reconnect timers, AbortController polyfill',
   },
   {
+    name: '@supabase/auth-js',
+    why: 'an auth client: Web Locks (`navigator.locks.request`) and an in-process lock around token refresh and session storage, timers for auto-refresh, fetch with retries',
+  },
+  {
     name: 'typeorm',
     why: 'an ORM: pooled query runners and the query lock of its drivers, released in finally by its own code and nowhere declared as resources; its sources come from the sourcesContent of its source maps. Only no-undisposed-resources and to-using run on it: the hot-path rule reports some 270 `!` here that are not reviewed yet, and to-error-returns rewrites what that rule reports',
     sources: 'source-maps',
