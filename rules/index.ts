@@ -2,10 +2,12 @@
 // checks it. `scripts/new-rule.ts` adds entries at the markers below.
 import noNonNullAssertionInHotPath from './no-non-null-assertion-in-hot-path.js';
 import noUndisposedResources from './no-undisposed-resources.js';
+import noLockAcrossAwait from './no-lock-across-await.js';
 // new-rule: imports
 
 export const rules = {
   'no-non-null-assertion-in-hot-path': noNonNullAssertionInHotPath,
   'no-undisposed-resources': noUndisposedResources,
+  'no-lock-across-await': noLockAcrossAwait,
   // new-rule: entries
 };

@@ -22,6 +22,7 @@ const required = [
   'dist/codemods/index.d.ts',
   'docs/rules/no-undisposed-resources.md',
   'docs/rules/no-non-null-assertion-in-hot-path.md',
+  'docs/rules/no-lock-across-await.md',
 ];
 const missing = required.filter((path) => !paths.has(path));
 const forbidden = [...paths].filter((path) => /^(test|examples|bench|scripts|rules|analysis|codemods)\//.test(path) || path.endsWith('.test.js'));
