@@ -101,7 +101,14 @@ export function getLockAcquisition(call: ts.CallExpression, context: LockContext
   };
 }
 
+/** The methods of {@link lockApis}: any other call is not asked about, which keeps a file without locks cheap. */
+const lockMethodNames = new Set(lockApis.flatMap((api) => api.descriptors.map((descriptor) => descriptor.slice(descriptor.indexOf('#') + 1))));
+
 function findLockApi(call: ts.CallExpression, callee: ts.PropertyAccessExpression, context: LockContext): LockApi | undefined {
+  const method = callee.name.text;
+  if (!lockMethodNames.has(method) && !context.userLocks.some((specifier) => specifier.method === method)) {
+    return undefined;
+  }
   const declaration = context.checker.getResolvedSignature(call)?.getDeclaration();
   if (declaration !== undefined) {
     const descriptor = getCalleeDescriptor(declaration);
@@ -117,7 +124,6 @@ function findLockApi(call: ts.CallExpression, callee: ts.PropertyAccessExpressio
       }
     }
   }
-  const method = callee.name.text;
   if (!context.userLocks.some((specifier) => specifier.method === method)) {
     return undefined;
   }
