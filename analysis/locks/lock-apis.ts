@@ -179,22 +179,6 @@ function isSharedWebLock(call: ts.CallExpression, api: LockApi): boolean {
   );
 }
 
-/** Every lock acquisition under `root`, in source order, nested functions included. */
-export function findLockAcquisitions(root: ts.Node, context: LockContext): LockAcquisition[] {
-  const found: LockAcquisition[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) {
-      const acquisition = getLockAcquisition(node, context);
-      if (acquisition !== undefined) {
-        found.push(acquisition);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
-  return found;
-}
-
 /** Calls under `root` that run when `root` runs: not inside the nested functions it defines. */
 export function forEachDirectCall(root: ts.Node, callback: (call: ts.CallExpression) => void): void {
   const visit = (node: ts.Node): void => {

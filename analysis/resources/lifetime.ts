@@ -325,34 +325,55 @@ function getOwnershipTransferTo(
     return 'transferred';
   }
   const { implementation, symbol, body } = receiving;
-  let cached = context.ownershipCache.get(implementation);
-  if (cached === undefined) {
-    cached = new Map();
-    context.ownershipCache.set(implementation, cached);
-  }
-  const known = cached.get(argumentIndex);
-  if (known !== undefined) {
-    return known ? 'transferred' : undefined;
-  }
-  if (context.ownershipInProgress.has(implementation) || context.ownershipInProgress.size > 4) {
-    return 'transferred';
-  }
-  context.ownershipInProgress.add(implementation);
-  let takes: boolean;
-  try {
+  // On recursion, or too deep, the answer is the one that reports nothing: it takes the value.
+  const takes = askAboutCalleeBody(context.ownershipCache, implementation, argumentIndex, context, true, () => {
     const tracked: TrackedValue = { symbol, acquisitionNode: undefined, resource: acquisition.resource, ownerObject: undefined };
     const result = walk(tracked, implementation, body, FlowState.Held, context, acquisition);
     // Every path that completes (returns or falls off the end) must have released, stored or
     // returned it; a callee that throws before storing it is the caller's acquire→try gap.
-    takes =
+    return (
       closuresRelease(tracked, implementation, context, acquisition) ||
       (result.exits.every((exit) => exit.kind === 'throw' || (exit.state & heldStates) === 0) &&
-        (result.releases.length > 0 || result.escapes.length > 0));
+        (result.releases.length > 0 || result.escapes.length > 0))
+    );
+  });
+  return takes ? 'transferred' : undefined;
+}
+
+/**
+ * The answer to a question about what a callee's body does with one of its parameters, cached per
+ * function and parameter; `whileAnswering` when the question is already being asked about the
+ * function (recursion) or the chain of callees is too long to follow.
+ */
+function askAboutCalleeBody(
+  cache: Map<ts.Node, Map<number, boolean>>,
+  implementation: ts.FunctionLikeDeclaration,
+  argumentIndex: number,
+  context: ResourceAnalysisContext,
+  whileAnswering: boolean,
+  answer: () => boolean,
+): boolean {
+  let answers = cache.get(implementation);
+  if (answers === undefined) {
+    answers = new Map();
+    cache.set(implementation, answers);
+  }
+  const known = answers.get(argumentIndex);
+  if (known !== undefined) {
+    return known;
+  }
+  if (context.ownershipInProgress.has(implementation) || context.ownershipInProgress.size > 4) {
+    return whileAnswering;
+  }
+  context.ownershipInProgress.add(implementation);
+  let result: boolean;
+  try {
+    result = answer();
   } finally {
     context.ownershipInProgress.delete(implementation);
   }
-  cached.set(argumentIndex, takes);
-  return takes ? 'transferred' : undefined;
+  answers.set(argumentIndex, result);
+  return result;
 }
 
 /**
@@ -406,29 +427,11 @@ function opensIn(
     return true;
   }
   const { implementation, symbol, body } = receiving;
-  let cached = context.openingCache.get(implementation);
-  if (cached === undefined) {
-    cached = new Map();
-    context.openingCache.set(implementation, cached);
-  }
-  const known = cached.get(argumentIndex);
-  if (known !== undefined) {
-    return known;
-  }
-  if (context.ownershipInProgress.has(implementation) || context.ownershipInProgress.size > 4) {
-    return true;
-  }
-  context.ownershipInProgress.add(implementation);
-  let opens: boolean;
-  try {
+  return askAboutCalleeBody(context.openingCache, implementation, argumentIndex, context, true, () => {
     const tracked: TrackedValue = { symbol, acquisitionNode: undefined, resource: acquisition.resource, ownerObject: undefined };
     const result = walk(tracked, implementation, body, FlowState.Unopened, context, acquisition);
-    opens = result.exits.some((exit) => (exit.state & ~FlowState.Unopened) !== 0) || closuresReference(tracked, implementation, context);
-  } finally {
-    context.ownershipInProgress.delete(implementation);
-  }
-  cached.set(argumentIndex, opens);
-  return opens;
+    return result.exits.some((exit) => (exit.state & ~FlowState.Unopened) !== 0) || closuresReference(tracked, implementation, context);
+  });
 }
 
 /** A call takes the value when its callee's own body releases, stores or returns it on every path. */
