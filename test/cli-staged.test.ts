@@ -28,7 +28,9 @@ const CONNECTION = `export class Connection implements Disposable {
   send(message: string): void {
     if (message.length === 0) throw new Error('empty');
   }
-  [Symbol.dispose](): void {}
+  [Symbol.dispose](): void {
+    console.info('connection closed');
+  }
 }
 
 export function connect(): Connection {

@@ -46,7 +46,10 @@ export function connect(): Connection {
   return new Connection();
 }
 `;
-const A_RESOURCE = NOT_A_RESOURCE.replace('export class Connection {', 'export class Connection implements Disposable {\n  [Symbol.dispose](): void {}');
+const A_RESOURCE = NOT_A_RESOURCE.replace(
+  'export class Connection {',
+  "export class Connection implements Disposable {\n  [Symbol.dispose](): void {\n    console.info('connection closed');\n  }",
+);
 const CALLER = `import { connect } from './connection.js';
 
 export function ping(): void {
