@@ -7,7 +7,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 
 import type { CodemodJsonReport } from '../../codemods/report.js';
 import { type CorpusPackage, corpusSlug, corpusTsconfig, includedPatterns, packageDirectory, prepareSources, repositoryRoot } from './corpus.js';
@@ -27,6 +28,13 @@ export interface Rewrite {
   file: string;
   line: number;
   message: string;
+  /**
+   * For a conversion, a hash of the lines the run removed and added in the hunks at or near its
+   * line, so a reviewed conversion whose rewrite changes is read again even if its message did not.
+   * A hash, not the lines: third-party code stays out of the repository (the diff is in
+   * `.predictable-tmp-corpus-diffs/`).
+   */
+  edit?: string;
 }
 
 export interface CodemodCorpusRun {
@@ -116,6 +124,26 @@ function diffAgainstPackage(corpusPackage: CorpusPackage, copy: string, report: 
   return patches.join('');
 }
 
+/** Each changed file's hunks, without context lines, against the package as shipped. */
+function changedHunks(corpusPackage: CorpusPackage, copy: string, report: CodemodJsonReport): Map<string, StructuredPatchHunk[]> {
+  const hunks = new Map<string, StructuredPatchHunk[]>();
+  for (const file of report.files.filter((entry) => entry.status === 'changed' || entry.status === 'created')) {
+    const before = join(packageDirectory(corpusPackage), file.file);
+    const oldText = existsSync(before) ? readFileSync(before, 'utf8') : '';
+    hunks.set(file.file, structuredPatch(file.file, file.file, oldText, readFileSync(join(copy, file.file), 'utf8'), '', '', { context: 0 }).hunks);
+  }
+  return hunks;
+}
+
+/** A hash of the changed lines of the hunks that touch the original lines around `line` (a check is often inserted just above it). */
+function editNear(hunks: readonly StructuredPatchHunk[], line: number): string {
+  const NEAR = 3;
+  const lines = hunks
+    .filter((hunk) => hunk.oldStart - NEAR <= line && line <= hunk.oldStart + Math.max(hunk.oldLines, 1) - 1 + NEAR)
+    .flatMap((hunk) => hunk.lines);
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
 export function compareRewrites(left: Rewrite, right: Rewrite): number {
   return left.file.localeCompare(right.file) || left.line - right.line || left.kind.localeCompare(right.kind) || left.message.localeCompare(right.message);
 }
@@ -139,8 +167,9 @@ export function runCodemodOnCorpusPackage(corpusPackage: CorpusPackage, codemod:
       diff = diffAgainstPackage(corpusPackage, copy, applied);
       second = runCli(copy, codemod, corpusPackage, ['--force']);
     }
+    const hunks = changedHunks(corpusPackage, copy, applied);
     const rewrites: Rewrite[] = [
-      ...applied.conversions.map((item): Rewrite => ({ kind: 'conversion', file: item.file, line: item.line, message: item.reason })),
+      ...applied.conversions.map((item): Rewrite => ({ kind: 'conversion', file: item.file, line: item.line, message: item.reason, edit: editNear(hunks.get(item.file) ?? [], item.line) })),
       ...applied.refusals.map((item): Rewrite => ({ kind: 'refusal', file: item.file, line: item.line, message: item.reason })),
     ].sort(compareRewrites);
     return { dry, applied, second, addedDiagnostics, rewrites, diff };

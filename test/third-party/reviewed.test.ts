@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { CorpusPackage } from './corpus.js';
 import type { Finding } from './corpus-lint.js';
-import { compareWithReviewed, describeComparison, isInStep, precisionByRule, type ReviewedFile, updateReviewed } from './reviewed.js';
+import type { Rewrite } from './corpus-codemods.js';
+import { compareWithReviewed, compareWithReviewedRewrites, describeComparison, isInStep, precisionByRule, type ReviewedFile, updateReviewed, updateReviewedRewrites } from './reviewed.js';
 
 const corpusPackage: CorpusPackage = { name: 'example', why: 'a unit test of the review bookkeeping' };
 
@@ -85,5 +86,27 @@ describe('comparing findings with the reviewed file', () => {
       { rule: 'no-undisposed-resources', trueFindings: 1, falseFindings: 1, unreviewed: 1 },
       { rule: 'other', trueFindings: 0, falseFindings: 0, unreviewed: 0 },
     ]);
+  });
+});
+
+describe('comparing conversions with the reviewed codemod file', () => {
+  const conversion = (edit: string | undefined): Rewrite => ({ kind: 'conversion', file: 'src/a.ts', line: 4, message: 'released in finally', ...(edit === undefined ? {} : { edit }) });
+  const reviewedRewrites = (entry: Rewrite) => ({ package: 'example', codemod: 'to-using' as const, version: '1.0.0', rewrites: [{ ...entry, verdict: trueVerdict }] });
+
+  it('asks for the verdict again when the rewrite changed under the same message', () => {
+    const before = reviewedRewrites(conversion('-  const fh = await open(p);\n+  await using fh = await open(p);'));
+    const now = conversion('-  const fh = await open(p);\n+  using fh = await open(p);');
+    expect(isInStep(compareWithReviewedRewrites([now], before, '1.0.0'))).toBe(false);
+    expect(updateReviewedRewrites([now], before, '1.0.0').rewrites[0]?.verdict).toMatch(/^Review again, the edit changed/);
+    expect(isInStep(compareWithReviewedRewrites([conversion('-  const fh = await open(p);\n+  await using fh = await open(p);')], before, '1.0.0'))).toBe(true);
+  });
+
+  it('records the current rewrite for an entry reviewed before rewrites were kept, keeping its verdict', () => {
+    const before = reviewedRewrites(conversion(undefined));
+    const now = conversion('+  await using fh = await open(p);');
+    expect(isInStep(compareWithReviewedRewrites([now], before, '1.0.0'))).toBe(false);
+    const updated = updateReviewedRewrites([now], before, '1.0.0');
+    expect(updated.rewrites[0]).toEqual({ ...now, verdict: trueVerdict });
+    expect(isInStep(compareWithReviewedRewrites([now], updated, '1.0.0'))).toBe(true);
   });
 });

@@ -63,6 +63,18 @@ interface Entry {
   file: string;
   line: number;
   message: string;
+  /** A conversion's changed lines: the same message with another rewrite must be read again. */
+  edit?: string;
+}
+
+/** The same rewrite, or a reviewed entry from before edits were kept, which takes the current one. */
+function sameEdit(reviewed: Entry, current: Entry): boolean {
+  return reviewed.edit === undefined || reviewed.edit === current.edit;
+}
+
+/** Reviewed before its edit was recorded: in step once `npm run corpus` has written it. */
+function editNotRecorded(reviewed: Entry, current: Entry): boolean {
+  return reviewed.edit === undefined && current.edit !== undefined;
 }
 
 export interface ReviewComparison<Current extends Entry = Finding> {
@@ -76,6 +88,8 @@ export interface ReviewComparison<Current extends Entry = Finding> {
   changedMessage: { now: Current; reviewed: Current & { verdict: string } }[];
   /** Reviewed entries whose verdict is not `True: …` / `False: …` with a reason. */
   withoutVerdict: (Current & { verdict: string })[];
+  /** Reviewed conversions whose edit is not recorded yet. */
+  withoutEdit: Current[];
   /** The reviews were written against another version of the package. */
   versionChanged: boolean;
 }
@@ -103,7 +117,7 @@ function pairEntries<Current extends Entry, Reviewed extends Current & { verdict
   const same: [Current, Reviewed][] = [];
   const rest: Current[] = [];
   for (const entry of current) {
-    const match = take(entry, (candidate) => candidate.message === entry.message);
+    const match = take(entry, (candidate) => candidate.message === entry.message && sameEdit(candidate, entry));
     if (match === undefined) rest.push(entry);
     else same.push([entry, match]);
   }
@@ -126,6 +140,7 @@ function compareEntries<Current extends Entry>(
   const pairs = pairEntries(current, reviewed, keyOf);
   const matched = pairs.same.map(([, entry]) => entry);
   return {
+    withoutEdit: pairs.same.filter(([now, entry]) => editNotRecorded(entry, now)).map(([now]) => now),
     matched,
     added: pairs.added,
     vanished: pairs.vanished,
@@ -152,7 +167,10 @@ function updateEntries<Current extends Entry>(
     ...pairs.same.map(([entry, reviewedEntry]) => ({ ...entry, verdict: reviewedEntry.verdict })),
     ...pairs.changed.map(([entry, reviewedEntry]) => ({
       ...entry,
-      verdict: `Review again, the message changed (was: ${reviewedEntry.message}). ${reviewedEntry.verdict}`,
+      verdict:
+        reviewedEntry.message === entry.message
+          ? `Review again, the edit changed (read it in the diff). ${reviewedEntry.verdict}`
+          : `Review again, the message changed (was: ${reviewedEntry.message}). ${reviewedEntry.verdict}`,
     })),
     ...pairs.added.map((entry) => ({ ...entry, verdict: '' })),
   ];
@@ -168,7 +186,8 @@ export function isInStep(comparison: ReviewComparison<Entry>): boolean {
     comparison.added.length === 0 &&
     comparison.vanished.length === 0 &&
     comparison.changedMessage.length === 0 &&
-    comparison.withoutVerdict.length === 0
+    comparison.withoutVerdict.length === 0 &&
+    comparison.withoutEdit.length === 0
   );
 }
 
@@ -185,9 +204,14 @@ function describeEntries<Current extends Entry>(packageName: string, comparison:
   for (const entry of comparison.added) lines.push(`new, not reviewed: ${place(entry)}: ${entry.message}`);
   for (const entry of comparison.vanished) lines.push(`no longer reported: ${place(entry)}, reviewed as ${entry.verdict}`);
   for (const { now, reviewed } of comparison.changedMessage) {
-    lines.push(`message changed: ${place(now)}: now "${now.message}", reviewed "${reviewed.message}"`);
+    lines.push(
+      now.message === reviewed.message
+        ? `edit changed: ${place(now)}: the rewrite is not the one reviewed (read it in the diff)`
+        : `message changed: ${place(now)}: now "${now.message}", reviewed "${reviewed.message}"`,
+    );
   }
   for (const entry of comparison.withoutVerdict) lines.push(`no verdict (True: … / False: … with a reason): ${place(entry)}`);
+  for (const entry of comparison.withoutEdit) lines.push(`edit not recorded yet (\`npm run corpus\` records it): ${place(entry)}`);
   return lines;
 }
 
