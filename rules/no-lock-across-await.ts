@@ -5,6 +5,7 @@ import ts from 'typescript';
 
 import { findCriticalSection, isUnawaitedAcquisition } from '../analysis/locks/critical-section.js';
 import { getLockAcquisition, type LockContext, type UserLockSpecifier } from '../analysis/locks/lock-apis.js';
+import { lineOf, shorten } from '../analysis/core/source-text.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
@@ -90,13 +91,10 @@ export default createRule<Options, MessageId>({
     const lockContext: LockContext = { checker: program.getTypeChecker(), program, userLocks: options.locks ?? [] };
     const allowed = options.allowAwaitOf ?? [];
     const everyAwait = options.mode === 'all-awaits';
-    const lineOf = (node: ts.Node): number => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
-    const locOf = (node: ts.Node): TSESTree.SourceLocation => {
-      const sourceFile = node.getSourceFile();
-      const start = sourceFile.getLineAndCharacterOfPosition(node.getStart());
-      const end = sourceFile.getLineAndCharacterOfPosition(node.getEnd());
-      return { start: { line: start.line + 1, column: start.character }, end: { line: end.line + 1, column: end.character } };
-    };
+    const locOf = (node: ts.Node): TSESTree.SourceLocation => ({
+      start: context.sourceCode.getLocFromIndex(node.getStart()),
+      end: context.sourceCode.getLocFromIndex(node.getEnd()),
+    });
     const isAllowed = (awaitNode: ts.Node): boolean => {
       const awaited = ts.isAwaitExpression(awaitNode) ? awaitNode.expression : undefined;
       if (awaited === undefined || !ts.isCallExpression(awaited)) {
@@ -113,8 +111,7 @@ export default createRule<Options, MessageId>({
         return 'the consumer of this generator';
       }
       const awaited = ts.isAwaitExpression(awaitNode) ? awaitNode.expression : awaitNode;
-      const text = ts.isCallExpression(awaited) ? `${awaited.expression.getText()}()` : awaited.getText();
-      return `\`${text.length > 50 ? `${text.slice(0, 47)}…` : text}\``;
+      return `\`${shorten(ts.isCallExpression(awaited) ? `${awaited.expression.getText()}()` : awaited.getText())}\``;
     };
     const describeGuarded = (keys: readonly string[]): string => {
       if (keys.length === 0) {
@@ -134,7 +131,7 @@ export default createRule<Options, MessageId>({
         if (acquisition === undefined) {
           return;
         }
-        if (options.ignoreSemaphores === true && /Semaphore/.test(lockContext.checker.typeToString(lockContext.checker.getTypeAtLocation(acquisition.lock)))) {
+        if (options.ignoreSemaphores === true && acquisition.semaphore) {
           return;
         }
         if (isUnawaitedAcquisition(acquisition)) {

@@ -18,6 +18,7 @@ import {
 } from '../analysis/resources/lifetime.js';
 import type { TypeOrValueSpecifier } from '../analysis/core/type-matches-specifier.js';
 import { getUsingRewrite, planUsingConversions, type UsingConversionPlan } from '../analysis/resources/using-conversion.js';
+import { lineOf } from '../analysis/core/source-text.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';
 
@@ -145,10 +146,6 @@ function isAcquisitionPositionInTree(node: TSESTree.CallExpression | TSESTree.Ne
   }
 }
 
-function lineOf(node: ts.Node): number {
-  const sourceFile = node.getSourceFile();
-  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
-}
 
 function usingKeyword(acquisition: ResourceAcquisition, releasesAreAsync: boolean): 'using' | 'await using' | undefined {
   const disposal = acquisition.resource.disposal;

@@ -71,7 +71,7 @@ export function findCriticalSection(acquisition: LockAcquisition, context: LockC
           if (waitsForAnotherLock(awaited, context)) {
             return true;
           }
-          if (runsACallbackParameter(awaited, owner, context)) {
+          if (runsACallbackParameter(awaited, context)) {
             // `#withLock(status, operation)`: the operation it is given is the critical section.
             return false;
           }
@@ -106,16 +106,15 @@ function waitsForAnotherLock(awaited: ts.Node, context: LockContext): boolean {
   return found;
 }
 
-/** `await operation()`, `operation` a parameter of the function the section is in. */
-function runsACallbackParameter(awaited: ts.Node, owner: ts.Node | undefined, context: LockContext): boolean {
+/** `await operation()`, `operation` a parameter of a function the section is in. */
+function runsACallbackParameter(awaited: ts.Node, context: LockContext): boolean {
   const call = ts.isExpression(awaited) ? skipTransparentDown(awaited) : awaited;
   if (!ts.isCallExpression(call)) {
     return false;
   }
   const callee = skipTransparentDown(call.expression);
   const declaration = ts.isIdentifier(callee) ? context.checker.getSymbolAtLocation(callee)?.valueDeclaration : undefined;
-  const enclosing = owner === undefined ? undefined : getEnclosingFunction(owner) ?? owner;
-  return declaration !== undefined && ts.isParameter(declaration) && (declaration.parent === owner || declaration.parent === enclosing || declaration.parent === getEnclosingFunction(call));
+  return declaration !== undefined && ts.isParameter(declaration) && contains(declaration.parent, call);
 }
 
 /**
@@ -165,28 +164,27 @@ function getCallbackSection(acquisition: LockAcquisition, context: LockContext):
   if (callback?.body === undefined) {
     return undefined;
   }
-  const nodes: ts.Node[] = [];
-  const awaits: ts.Node[] = [];
-  const calls: ts.CallExpression[] = [];
-  const isAsync = (ts.getCombinedModifierFlags(callback) & ts.ModifierFlags.Async) !== 0;
-  const visit = (node: ts.Node, nested: boolean): void => {
-    nodes.push(node);
-    if (!nested && isAsync && isAwaitPoint(node)) {
-      awaits.push(node);
-    }
-    if (!nested && ts.isCallExpression(node)) {
-      calls.push(node);
-    }
-    ts.forEachChild(node, (child) => {
-      visit(child, nested || isFunctionBoundary(child));
-    });
-  };
-  visit(callback.body, false);
-  // The lock is given back when the callback returns: a return reached without an await is the fast path.
+  // The whole body runs while the lock is held; the walk gives its awaits and calls (nested
+  // functions left out) and whether some return serves a value before any await (the fast path).
   const interpreter = new LockFlow(acquisition, undefined, [], context);
   const exits = walkControlFlow(callback.body, HeldFresh, interpreter);
-  const fastPath = isAsync && exits.some((exit) => returnsAValue(exit) && (exit.state & HeldFresh) !== 0);
-  return { nodes, awaits, calls, releasers: [], releaseSkippedBy: undefined, releasedInFinally: false, fastPath };
+  const isAsync = (ts.getCombinedModifierFlags(callback) & ts.ModifierFlags.Async) !== 0;
+  // What nested synchronous callbacks touch (`items.forEach((item) => cache.set(…))`) is state too.
+  const nodes: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    nodes.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(callback.body);
+  return {
+    nodes,
+    awaits: isAsync ? interpreter.getAwaits() : [],
+    calls: [...interpreter.heldNodes].filter(ts.isCallExpression),
+    releasers: [],
+    releaseSkippedBy: undefined,
+    releasedInFinally: false,
+    fastPath: isAsync && exits.some((exit) => returnsAValue(exit) && (exit.state & HeldFresh) !== 0),
+  };
 }
 
 /** What an await point waits for: the awaited expression, the iterated one, the yielded one. */
@@ -262,11 +260,11 @@ function getReleaseFunctionSection(acquisition: LockAcquisition, context: LockCo
   // where `no-undisposed-resources` reports its release as skipped, it says so, once. That rule
   // takes calls that do not involve the releaser as safe; a lock that leaks waits forever, so here
   // any call that is not the standard library's can throw, and what it finds besides is reported.
-  const reportedAsResource = isReportedAsResourceLeak(acquisition.call, context);
-  const releaseSkippedBy = interpreter.released && !interpreter.handedOff && !reportedAsResource ? heldThrows[0] : undefined;
+  const firstHeldThrow = interpreter.released && !interpreter.handedOff ? heldThrows[0] : undefined;
+  const releaseSkippedBy = firstHeldThrow !== undefined && !isReportedAsResourceLeak(acquisition.call, context) ? firstHeldThrow : undefined;
   return {
     nodes: [...interpreter.heldNodes],
-    awaits: [...interpreter.heldAwaits].sort((left, right) => left.getStart() - right.getStart()),
+    awaits: interpreter.getAwaits(),
     calls: [...interpreter.heldNodes].filter(ts.isCallExpression),
     releasers,
     releaseSkippedBy,
@@ -308,11 +306,16 @@ class LockFlow implements FlowInterpreter {
     return true;
   }
 
+  /** The await points reached while held, in source order; a `for await` as its statement. */
+  getAwaits(): ts.Node[] {
+    return [...this.heldAwaits].sort((left, right) => left.getStart() - right.getStart());
+  }
+
   evaluated(node: ts.Node, state: number): number {
     if ((state & Locked) !== 0) {
       this.heldNodes.add(node);
       if (isAwaitPoint(node) || isIteratedByForAwait(node)) {
-        this.heldAwaits.add(node);
+        this.heldAwaits.add(isIteratedByForAwait(node) ? node.parent : node);
         return (state & ~Locked) | HeldAfterWait;
       }
     }
@@ -328,7 +331,8 @@ class LockFlow implements FlowInterpreter {
       if (state === 0) {
         return state;
       }
-      return ((state & HeldFresh) !== 0 ? ReleasedFresh : 0) | ((state & ~HeldFresh & ~ReleasedFresh) !== 0 ? Unlocked : 0) | (state & ReleasedFresh);
+      // A release before any await keeps that apart (the fast path); every other path is just unlocked.
+      return ((state & (HeldFresh | ReleasedFresh)) !== 0 ? ReleasedFresh : 0) | ((state & (Unlocked | HeldAfterWait)) !== 0 ? Unlocked : 0);
     }
     if (ts.isIdentifier(node) && this.#isReleaser(node) && !this.#isReleaseCallee(node)) {
       this.handedOff = true;

@@ -38,6 +38,8 @@ export interface LockAcquisition {
   form: LockForm;
   /** For the callback form, the function that runs while the lock is held, if it is written inline. */
   callback: ts.FunctionLikeDeclaration | undefined;
+  /** An async-mutex `Semaphore` (of any capacity). */
+  semaphore: boolean;
   /**
    * Held by several callers at once, so holding it across I/O is what it is for: a `Semaphore`
    * whose capacity is not 1 (or not known), a Web Lock in `shared` mode.
@@ -97,6 +99,7 @@ export function getLockAcquisition(call: ts.CallExpression, context: LockContext
     lockKey: objectKey === undefined || nameKey === undefined ? undefined : `${objectKey}${nameKey === '' ? '' : `[${nameKey}]`}`,
     form: api.form,
     callback: callback !== undefined && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) ? callback : undefined,
+    semaphore: api.semaphore === true,
     shared: (api.semaphore === true && !hasCapacityOfOne(lock, context.checker)) || isSharedWebLock(call, api),
   };
 }
