@@ -3,11 +3,13 @@
 import noNonNullAssertionInHotPath from './no-non-null-assertion-in-hot-path.js';
 import noUndisposedResources from './no-undisposed-resources.js';
 import noLockAcrossAwait from './no-lock-across-await.js';
+import noFloatingWithoutAbort from './no-floating-without-abort.js';
 // new-rule: imports
 
 export const rules = {
   'no-non-null-assertion-in-hot-path': noNonNullAssertionInHotPath,
   'no-undisposed-resources': noUndisposedResources,
   'no-lock-across-await': noLockAcrossAwait,
+  'no-floating-without-abort': noFloatingWithoutAbort,
   // new-rule: entries
 };

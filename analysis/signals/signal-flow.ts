@@ -3,6 +3,7 @@ import ts from 'typescript';
 
 import { parentOf } from '../core/parent.js';
 import { getNonNullishConstituents, isAnyOrUnknown, isPlatformType } from '../core/types.js';
+import type { TextEdit } from '../core/text-edit.js';
 import { isAbortSignalType } from './abort-signal-type.js';
 
 /**
@@ -56,7 +57,8 @@ function acceptsAbortSignal(type: ts.Type, program: ts.Program): boolean {
 function getSignalPropertyNames(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): string[] {
   const names = new Set<string>();
   for (const part of getNonNullishConstituents(type) ?? []) {
-    if (!tsutils.isObjectType(part)) {
+    // Node's options are intersections (`{ encoding } & Abortable`), which are not object types themselves.
+    if (!tsutils.isObjectType(part) && !tsutils.isIntersectionType(part)) {
       continue;
     }
     for (const property of checker.getPropertiesOfType(part)) {
@@ -311,4 +313,38 @@ export function findSignalInScope(node: ts.Node, program: ts.Program): SignalInS
     }
   }
   return undefined;
+}
+
+/**
+ * The edit that hands `signal` to `call` where its callee takes one (`reach`), for a suggestion:
+ * a new last argument (`fetch(url)` → `fetch(url, { signal })`), or a property added to the
+ * object literal already there (`{ method: 'POST' }` → `{ method: 'POST', signal }`). No edit when
+ * the place is not at the end of the arguments or holds something other than a literal: writing
+ * the argument out would mean guessing what the other ones are.
+ */
+export function getPassSignalEdit(call: ts.CallExpression | ts.NewExpression, reach: Extract<SignalReach, { kind: 'accepted-not-passed' }>, signal: SignalInScope): TextEdit | undefined {
+  const argumentList = call.arguments;
+  if (argumentList === undefined || argumentList.hasTrailingComma === true) {
+    return undefined;
+  }
+  const value = reach.where === 'options-property' ? (reach.name === signal.text ? reach.name : `${reach.name}: ${signal.text}`) : signal.text;
+  const written = reach.where === 'options-property' ? `{ ${value} }` : value;
+  if (reach.argumentIndex === argumentList.length) {
+    const closingParenthesis = call.getEnd() - 1;
+    if (call.getSourceFile().text[closingParenthesis] !== ')') {
+      return undefined;
+    }
+    return argumentList.length === 0
+      ? { start: closingParenthesis, end: closingParenthesis, text: written }
+      : { start: argumentList.end, end: argumentList.end, text: `, ${written}` };
+  }
+  const existing = argumentList[reach.argumentIndex];
+  if (reach.where !== 'options-property' || existing === undefined || !ts.isObjectLiteralExpression(existing) || existing.properties.hasTrailingComma === true) {
+    return undefined;
+  }
+  const last = existing.properties[existing.properties.length - 1];
+  if (last === undefined) {
+    return { start: existing.getStart(), end: existing.getEnd(), text: written };
+  }
+  return { start: last.getEnd(), end: last.getEnd(), text: `, ${value}` };
 }

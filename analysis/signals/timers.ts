@@ -1,0 +1,116 @@
+import ts from 'typescript';
+
+import { getDeclarationOrigin } from '../core/declaration-origin.js';
+import { unwrapParentheses } from '../core/transparent-syntax.js';
+
+/**
+ * Timers as `no-floating-without-abort` sees them. A timer whose handle nobody keeps cannot be
+ * cleared, and a `timers/promises` timer without a signal cannot be cut short: both keep the
+ * process (and whatever they close over) alive until they fire, or forever for an interval.
+ */
+
+/**
+ * A call of the platform's `setTimeout` or `setInterval`:
+ * - `callback`: the global or `node:timers` one, which takes a function and returns a handle;
+ * - `promise`: the one of `node:timers/promises`, which returns a promise (`setTimeout`) or an
+ *   async iterator (`setInterval`) and stops only through the `signal` of its options.
+ */
+export interface TimerCall {
+  api: 'setTimeout' | 'setInterval';
+  flavour: 'callback' | 'promise';
+  /** The argument that gives the delay: second for a callback timer, first for a promise one. */
+  delay: ts.Expression | undefined;
+}
+
+const TIMER_NAMES = new Set(['setTimeout', 'setInterval']);
+
+function resolveSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
+  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expression) ? expression.name : expression);
+  if (symbol === undefined) {
+    return undefined;
+  }
+  return (symbol.flags & ts.SymbolFlags.Alias) === 0 ? symbol : checker.getAliasedSymbol(symbol);
+}
+
+/** Whether `call` calls a platform timer, and which one; see {@link TimerCall}. */
+export function getTimerCall(call: ts.CallExpression, program: ts.Program): TimerCall | undefined {
+  const callee = unwrapParentheses(call.expression);
+  const writtenName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (writtenName === undefined) {
+    return undefined;
+  }
+  const checker = program.getTypeChecker();
+  const symbol = resolveSymbol(callee, checker);
+  const name = symbol?.getName();
+  if (symbol === undefined || name === undefined || !TIMER_NAMES.has(name)) {
+    return undefined;
+  }
+  const api = name as TimerCall['api'];
+  for (const declaration of symbol.getDeclarations() ?? []) {
+    const origin = getDeclarationOrigin(declaration, program);
+    if (origin.kind === 'global' || (origin.kind === 'package' && origin.name === 'node:timers')) {
+      return { api, flavour: 'callback', delay: call.arguments[1] };
+    }
+    if (origin.kind === 'package' && origin.name === 'node:timers/promises') {
+      return { api, flavour: 'promise', delay: call.arguments[0] };
+    }
+  }
+  return undefined;
+}
+
+const MAXIMUM_FOLDING_DEPTH = 8;
+
+/**
+ * The number `expression` always evaluates to, when the code shows it: a literal (`600_000`), a
+ * `const` initialised with one, a literal type, and `+ - * /` of those. `undefined` when it
+ * depends on anything else (a parameter, an environment variable).
+ */
+export function foldNumber(expression: ts.Expression, checker: ts.TypeChecker, depth = 0): number | undefined {
+  if (depth > MAXIMUM_FOLDING_DEPTH) {
+    return undefined;
+  }
+  const node = unwrapParentheses(expression);
+  if (ts.isNumericLiteral(node)) {
+    return Number(node.text);
+  }
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
+    const operand = foldNumber(node.operand, checker, depth + 1);
+    return operand === undefined ? undefined : -operand;
+  }
+  if (ts.isBinaryExpression(node)) {
+    const left = foldNumber(node.left, checker, depth + 1);
+    const right = foldNumber(node.right, checker, depth + 1);
+    if (left === undefined || right === undefined) {
+      return undefined;
+    }
+    switch (node.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken:
+        return left + right;
+      case ts.SyntaxKind.MinusToken:
+        return left - right;
+      case ts.SyntaxKind.AsteriskToken:
+        return left * right;
+      case ts.SyntaxKind.SlashToken:
+        return right === 0 ? undefined : left / right;
+      default:
+        return undefined;
+    }
+  }
+  const type = checker.getTypeAtLocation(node);
+  if (type.isNumberLiteral()) {
+    return type.value;
+  }
+  if (ts.isIdentifier(node)) {
+    const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (
+      declaration !== undefined &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined &&
+      ts.isVariableDeclarationList(declaration.parent) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0
+    ) {
+      return foldNumber(declaration.initializer, checker, depth + 1);
+    }
+  }
+  return undefined;
+}
