@@ -7,9 +7,9 @@ import { getRequestHandlerRole } from '../analysis/core/request-handlers.js';
 import { lineOf, shorten } from '../analysis/core/source-text.js';
 import { skipTransparentDown } from '../analysis/core/transparent-syntax.js';
 import { type TypeOrValueSpecifier, typeMatchesSomeSpecifier } from '../analysis/core/type-matches-specifier.js';
-import { getFloatingExpression, getWorks, type Work } from '../analysis/signals/floating-work.js';
+import { consumesStream, endsTheProcess, getFloatingExpression, getWorks, settlesEnclosingPromise, type Work } from '../analysis/signals/floating-work.js';
 import { getRaceTimeout } from '../analysis/signals/race-timeout.js';
-import { findSignalInScope, getPassSignalEdit, getSignalReach, type SignalReach } from '../analysis/signals/signal-flow.js';
+import { findSignalInScope, getPassSignalEdit, getSignalReach, handsSignalToCallback, isPlatformCall, type SignalReach } from '../analysis/signals/signal-flow.js';
 import { foldNumber, getTimerCall } from '../analysis/signals/timers.js';
 import { createWorkFactsCache, describeWait, getCalledFunctionWithBody, getWorkFacts, type WorkFacts } from '../analysis/signals/work-facts.js';
 import { createRule } from './utils/create-rule.js';
@@ -58,6 +58,11 @@ function isTestRegistration(call: ts.CallExpression | ts.NewExpression): boolean
   }
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
   return name !== undefined && TEST_REGISTRATIONS.has(name);
+}
+
+/** Whether a body shows work that goes on: a poller, a long wait, or a loop that never ends. */
+function showsLongWork(facts: WorkFacts): boolean {
+  return facts.wait !== undefined || facts.endlessLoop !== undefined;
 }
 
 /** `settleInvoice(order)`, `the async function on line 4`, for messages. */
@@ -171,14 +176,20 @@ export default createRule<Options, MessageId>({
       let facts: WorkFacts | undefined;
       if (work.kind === 'call') {
         const { call } = work;
-        if (isTestRegistration(call) || calleeMatches(call, allow) || calleeMatches(call, taskOwners)) {
+        if (isTestRegistration(call) || consumesStream(call, program) || calleeMatches(call, allow) || calleeMatches(call, taskOwners)) {
           return false;
         }
         const reach = getSignalReach(call, program);
-        if (reach.kind === 'passed' || reach.kind === 'unknown') {
+        if (reach.kind === 'passed' || reach.kind === 'unknown' || handsSignalToCallback(call, program)) {
           return false;
         }
-        if (reach.kind === 'accepted-not-passed') {
+        // A library's signal-taking call may be a local write that ends at once: it is reported when
+        // the caller has a signal to give, or when it is the platform's I/O (`fetch`, `fs.promises`).
+        const callee = getCalledFunctionWithBody(call, checker);
+        if (
+          reach.kind === 'accepted-not-passed' &&
+          (isPlatformCall(call, program) || findSignalInScope(call, program) !== undefined || (callee !== undefined && showsLongWork(getWorkFacts(callee, program, factsCache))))
+        ) {
           reportedCalls.add(call);
           context.report({
             node: reportAt,
@@ -188,7 +199,6 @@ export default createRule<Options, MessageId>({
           });
           return true;
         }
-        const callee = getCalledFunctionWithBody(call, checker);
         if (callee === undefined) {
           // Work whose body the program does not have, and which takes no signal: how long it runs is unknown.
           return false;
@@ -262,7 +272,8 @@ export default createRule<Options, MessageId>({
         const statement = services.esTreeNodeToTSNodeMap.get(node);
         checkTimerStatement(statement.expression, node);
         // At module level the work is the program itself (`main().catch(…)`): there is no caller to outlive.
-        if (getEnclosingFunction(statement) === undefined) {
+        const enclosingFunction = getEnclosingFunction(statement);
+        if (enclosingFunction === undefined || settlesEnclosingPromise(statement, enclosingFunction)) {
           return;
         }
         const expression = skipTransparentDown(statement.expression);
@@ -280,6 +291,9 @@ export default createRule<Options, MessageId>({
           if (floating === undefined) {
             return;
           }
+          if (endsTheProcess(floating)) {
+            return;
+          }
           const root = skipTransparentDown(floating);
           if ((ts.isCallExpression(root) || ts.isNewExpression(root)) && (isTestRegistration(root) || calleeMatches(root, taskOwners) || calleeMatches(root, allow))) {
             return;
@@ -294,7 +308,7 @@ export default createRule<Options, MessageId>({
       },
       CallExpression(node): void {
         const call = services.esTreeNodeToTSNodeMap.get(node);
-        const race = getRaceTimeout(call, program);
+        const race = getRaceTimeout(call, program, factsCache);
         if (race !== undefined) {
           if (race.unstoppedWork !== undefined) {
             context.report({

@@ -2,7 +2,7 @@ import ts from 'typescript';
 
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
 import { type FunctionBoundary, isFunctionBoundary } from '../core/functions.js';
-import { isThenable } from '../core/types.js';
+import { isPlatformType, isThenable } from '../core/types.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 
 /**
@@ -123,4 +123,89 @@ export function getWorks(expression: ts.Expression, program: ts.Program): Work[]
     }
   }
   return [{ kind: 'call', call: node }];
+}
+
+/** `process.exit(…)` somewhere in `node`. */
+function callsProcessExit(node: ts.Node): boolean {
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) {
+      return;
+    }
+    if (ts.isCallExpression(child)) {
+      const callee = skipTransparentDown(child.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'exit' && ts.isIdentifier(callee.expression) && callee.expression.text === 'process') {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/**
+ * Whether the floating chain ends the process when its work settles: `run().then(() =>
+ * process.exit(0), () => process.exit(1))`. Such work is the program's main, not a task that can
+ * outlive its caller.
+ */
+export function endsTheProcess(expression: ts.Expression): boolean {
+  let node = skipTransparentDown(expression);
+  while (ts.isCallExpression(node)) {
+    const callee = skipTransparentDown(node.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !CHAIN_METHODS.has(callee.name.text)) {
+      return false;
+    }
+    if (node.arguments.some((argument) => asFunction(argument) !== undefined && callsProcessExit(argument))) {
+      return true;
+    }
+    node = skipTransparentDown(callee.expression);
+  }
+  return false;
+}
+
+/**
+ * Whether `statement` runs in a `new Promise` executor and hands its result to that promise
+ * (`new Promise((resolve, reject) => { (async () => { … resolve(x) })() })`): the work is awaited
+ * through the executor's promise, so it does not float.
+ */
+export function settlesEnclosingPromise(statement: ts.Statement, fn: FunctionBoundary | undefined): boolean {
+  if (fn === undefined || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
+    return false;
+  }
+  const parent = fn.parent;
+  if (!ts.isNewExpression(parent) || !ts.isIdentifier(parent.expression) || parent.expression.text !== 'Promise' || parent.arguments?.[0] !== fn) {
+    return false;
+  }
+  const settlers = new Set(fn.parameters.flatMap((parameter) => (ts.isIdentifier(parameter.name) ? [parameter.name.text] : [])));
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) {
+      return;
+    }
+    if (ts.isIdentifier(node) && settlers.has(node.text)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return found;
+}
+
+const STREAM_TYPES = ['ReadableStream', 'Readable', 'ReadStream'];
+
+/**
+ * Whether `call` is a method of a platform stream (`source.pipeTo(sink)`, `readable.pipe(…)`): the
+ * work runs as long as the stream has data, and ends when its source ends or is cancelled. Who
+ * can stop the source can stop the pipe; the signal of `pipeTo` is one way among several.
+ */
+export function consumesStream(call: ts.CallExpression | ts.NewExpression, program: ts.Program): boolean {
+  const callee = skipTransparentDown(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) {
+    return false;
+  }
+  const receiverType = program.getTypeChecker().getTypeAtLocation(callee.expression);
+  return STREAM_TYPES.some((name) => isPlatformType(receiverType, name, program));
 }

@@ -3,9 +3,9 @@ import ts from 'typescript';
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
 import { type FunctionBoundary, getEnclosingFunction, isFunctionBoundary } from '../core/functions.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
-import { getSignalReach } from './signal-flow.js';
-import { getTimerCall } from './timers.js';
-import { getCalledFunctionWithBody } from './work-facts.js';
+import { getSignalReach, handsSignalToCallback } from './signal-flow.js';
+import { foldNumber, getTimerCall } from './timers.js';
+import { getCalledFunctionWithBody, getWorkFacts, type WorkFactsCache } from './work-facts.js';
 
 /**
  * `Promise.race([work, timeout])`, the hidden timeout: the race stops waiting when the timer
@@ -156,8 +156,42 @@ function isNeverCleared(timer: ts.CallExpression, program: ts.Program): boolean 
   return !cleared;
 }
 
+/**
+ * The call that does the work of a race element: `fetchReport(id)` for itself, for `await …`, for
+ * `fetchReport(id).then(parse)`, or for a `const` initialised with one. `undefined` for a promise
+ * started out of sight (`promise.then(…)` on a parameter).
+ */
+function getRacedCall(element: ts.Expression, checker: ts.TypeChecker): ts.CallExpression | undefined {
+  let node = resolveConstantInitializer(element, checker);
+  for (;;) {
+    if (ts.isAwaitExpression(node)) {
+      node = skipTransparentDown(node.expression);
+      continue;
+    }
+    if (!ts.isCallExpression(node)) {
+      return undefined;
+    }
+    const callee = skipTransparentDown(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && ['then', 'catch', 'finally'].includes(callee.name.text)) {
+      node = resolveConstantInitializer(callee.expression, checker);
+      continue;
+    }
+    return node;
+  }
+}
+
+/** Below this delay a timer left running after the race ends within a blink; it is not worth a report. */
+const SHORTEST_LINGERING_TIMER_MS = 1_000;
+
+/** Whether the timer's delay may be long enough to matter once the work has won: unknown, or a second or more. */
+function mayOutlastTheRace(timer: ts.CallExpression, program: ts.Program): boolean {
+  const delay = getTimerCall(timer, program)?.delay;
+  const milliseconds = delay === undefined ? 0 : foldNumber(delay, program.getTypeChecker());
+  return milliseconds === undefined || milliseconds >= SHORTEST_LINGERING_TIMER_MS;
+}
+
 /** The race between work and a timer at `call`, when it is one; see {@link RaceTimeout}. */
-export function getRaceTimeout(call: ts.CallExpression, program: ts.Program): RaceTimeout | undefined {
+export function getRaceTimeout(call: ts.CallExpression, program: ts.Program, cache: WorkFactsCache): RaceTimeout | undefined {
   if (!isGlobalPromiseRace(call, program)) {
     return undefined;
   }
@@ -182,16 +216,24 @@ export function getRaceTimeout(call: ts.CallExpression, program: ts.Program): Ra
   let unstoppedWork: ts.CallExpression | undefined;
   let workTakesSignal = false;
   for (const element of others) {
-    const work = resolveConstantInitializer(element, checker);
-    const inner = ts.isAwaitExpression(work) ? skipTransparentDown(work.expression) : work;
+    const inner = getRacedCall(element, checker);
     // `new Promise((resolve) => socket.once('ready', resolve))` waits for an event; it starts no work.
-    if (ts.isCallExpression(inner)) {
-      const reach = getSignalReach(inner, program).kind;
-      if (reach === 'accepted-not-passed' || reach === 'not-accepted') {
-        unstoppedWork = inner;
-        workTakesSignal = reach === 'accepted-not-passed';
-        break;
-      }
+    if (inner === undefined || handsSignalToCallback(inner, program)) {
+      continue;
+    }
+    const reach = getSignalReach(inner, program).kind;
+    if (reach === 'accepted-not-passed') {
+      unstoppedWork = inner;
+      workTakesSignal = true;
+      break;
+    }
+    // A callee that takes no signal is worth a report only when its body shows work that goes on
+    // (`terminate()` of a worker, with a timeout as a fallback, is the stop itself).
+    const callee = reach === 'not-accepted' ? getCalledFunctionWithBody(inner, checker) : undefined;
+    const facts = callee === undefined ? undefined : getWorkFacts(callee, program, cache);
+    if (facts !== undefined && (facts.wait ?? facts.unsignalledCall) !== undefined && !facts.stoppable) {
+      unstoppedWork = inner;
+      break;
     }
   }
   return {
@@ -200,6 +242,6 @@ export function getRaceTimeout(call: ts.CallExpression, program: ts.Program): Ra
     timer: timeout.timer,
     unstoppedWork,
     workTakesSignal,
-    timerNeverCleared: timeout.timer !== undefined && isNeverCleared(timeout.timer, program),
+    timerNeverCleared: timeout.timer !== undefined && mayOutlastTheRace(timeout.timer, program) && isNeverCleared(timeout.timer, program),
   };
 }

@@ -324,7 +324,7 @@ export function findSignalInScope(node: ts.Node, program: ts.Program): SignalInS
  */
 export function getPassSignalEdit(call: ts.CallExpression | ts.NewExpression, reach: Extract<SignalReach, { kind: 'accepted-not-passed' }>, signal: SignalInScope): TextEdit | undefined {
   const argumentList = call.arguments;
-  if (argumentList === undefined || argumentList.hasTrailingComma === true) {
+  if (argumentList === undefined || argumentList.hasTrailingComma) {
     return undefined;
   }
   const value = reach.where === 'options-property' ? (reach.name === signal.text ? reach.name : `${reach.name}: ${signal.text}`) : signal.text;
@@ -339,7 +339,7 @@ export function getPassSignalEdit(call: ts.CallExpression | ts.NewExpression, re
       : { start: argumentList.end, end: argumentList.end, text: `, ${written}` };
   }
   const existing = argumentList[reach.argumentIndex];
-  if (reach.where !== 'options-property' || existing === undefined || !ts.isObjectLiteralExpression(existing) || existing.properties.hasTrailingComma === true) {
+  if (reach.where !== 'options-property' || existing === undefined || !ts.isObjectLiteralExpression(existing) || existing.properties.hasTrailingComma) {
     return undefined;
   }
   const last = existing.properties[existing.properties.length - 1];
@@ -347,4 +347,45 @@ export function getPassSignalEdit(call: ts.CallExpression | ts.NewExpression, re
     return { start: existing.getStart(), end: existing.getEnd(), text: written };
   }
   return { start: last.getEnd(), end: last.getEnd(), text: `, ${value}` };
+}
+
+/**
+ * Whether `call` hands a signal to a callback it is given: `queue.add(async ({ signal }) => …)`,
+ * `withTimeout(async (signal) => …)`. Such a callee owns the cancellation of the work it runs
+ * (a queue aborts its jobs when it is cleared), so the work is not left without a way to stop.
+ */
+export function handsSignalToCallback(call: ts.CallExpression | ts.NewExpression, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  return (call.arguments ?? []).some((argument) => {
+    const callback = skipOuterExpressions(argument);
+    if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) {
+      return false;
+    }
+    return callback.parameters.some((parameter) => {
+      const type = checker.getTypeAtLocation(parameter);
+      if (isAbortSignalType(type, program)) {
+        return true;
+      }
+      const parts = getNonNullishConstituents(type) ?? [];
+      return parts.some((part) => {
+        const property = checker.getPropertyOfType(part, 'signal');
+        return property !== undefined && isAbortSignalType(checker.getTypeOfSymbol(property), program);
+      });
+    });
+  });
+}
+
+/**
+ * Whether `call`'s callee is the platform's own (TypeScript's lib or `@types/node`: `fetch`,
+ * `fs.promises`, `timers/promises`, `events.once`), whose signal-taking calls do I/O or wait.
+ * A library's signal-taking method may be a local write that ends at once; the platform's are the
+ * calls whose missing signal is known to matter.
+ */
+export function isPlatformCall(call: ts.CallExpression | ts.NewExpression, program: ts.Program): boolean {
+  const declaration = program.getTypeChecker().getResolvedSignature(call)?.getDeclaration() as ts.Node | undefined;
+  if (declaration === undefined) {
+    return false;
+  }
+  const sourceFile = declaration.getSourceFile();
+  return program.isSourceFileDefaultLibrary(sourceFile) || /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(sourceFile.fileName);
 }

@@ -4,9 +4,10 @@ import ts from 'typescript';
 import { type FunctionBoundary, describeFunction, isFunctionBoundary } from '../core/functions.js';
 import { shorten } from '../core/source-text.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
+import { isThenable } from '../core/types.js';
 import { isAbortSignalType } from './abort-signal-type.js';
-import { getSignalReach } from './signal-flow.js';
-import { getTimerCall } from './timers.js';
+import { findSignalInScope, getSignalReach, isPlatformCall } from './signal-flow.js';
+import { foldNumber, getTimerCall } from './timers.js';
 
 /**
  * What a piece of async work does over time, read from its body: does it wait for long (a loop
@@ -17,9 +18,12 @@ import { getTimerCall } from './timers.js';
 
 /**
  * Why the work can take long, the first reason in source order:
- * - `loop`: a loop that awaits on every turn (`for await`, or an `await` in its body);
- * - `timer`: an awaited timer (`await sleep(5_000)`, `await new Promise((r) => setTimeout(r, ms))`);
- * - `unsignalled-call`: a call whose callee takes an `AbortSignal` but gets none (`fetch(url)`);
+ * - `loop`: a poller, a loop that waits on a timer between passes and neither walks a collection,
+ *   tests a stop flag nor gives up in its `catch`;
+ * - `timer`: one awaited timer of ten seconds or more, or of a delay the code does not show
+ *   (`await sleep(60_000)`, `await new Promise((r) => setTimeout(r, ms))`);
+ * - `unsignalled-call`: in a callback written where it floats, a call of async work whose callee
+ *   takes an `AbortSignal` but gets none (`fetch(url)`);
  * - `helper`: a call of a function of the program whose own body waits, for one of these reasons.
  */
 export type Wait =
@@ -38,20 +42,32 @@ export interface WorkFacts {
    * test a flag others can set (`while (this.running)`).
    */
   stoppable: boolean;
+  /**
+   * The first call of async work in the body itself that takes a signal and gets none, also in a
+   * named function, where it is not a {@link wait}: work that keeps running after a race's timeout.
+   */
+  unsignalledCall: Extract<Wait, { kind: 'unsignalled-call' }> | undefined;
 }
 
-/** How deep `helper` waits are followed: the work, what it calls, and what that calls. */
-const MAXIMUM_HELPER_DEPTH = 2;
+/**
+ * How deep `helper` waits are followed: the work's body and the functions it calls. Deeper chains
+ * ("calls a, which calls b, which sends one request") describe ordinary short work as often as
+ * a poller, and a reader cannot check them from the report.
+ */
+const MAXIMUM_HELPER_DEPTH = 1;
 
-/** An identifier or property access read as a value: not a property name, not the object of a longer access. */
+/** Below this delay, in milliseconds, a timer in a loop yields to the event loop rather than polls. */
+const SHORTEST_WAIT_MS = 1_000;
+
+/** From this delay on, one awaited timer outside a loop keeps the work alive long after its caller. */
+const LONG_SINGLE_WAIT_MS = 10_000;
+
+/** An identifier or property access read as a value (`signal`, `signal.aborted`'s `signal`), not a property name. */
 function isSignalRead(node: ts.Node): node is ts.Identifier | ts.PropertyAccessExpression {
   if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node)) {
     return false;
   }
   const parent = node.parent;
-  if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
-    return false;
-  }
   if ((ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node)) {
     return false;
   }
@@ -70,16 +86,53 @@ function getAccessRoot(expression: ts.Expression): ts.Expression {
   }
 }
 
-/** Whether `expression` reads state that code outside the current function can change: `this.running`, a module `let`. */
-function readsOuterState(expression: ts.Expression, fn: FunctionBoundary, checker: ts.TypeChecker): boolean {
+/** Whether `node` is read as a truth value: the whole condition, under `!`, or an operand of `&&` / `||`. */
+function isReadAsCondition(node: ts.Node, condition: ts.Expression): boolean {
+  let current = node;
+  for (;;) {
+    if (current === condition) {
+      return true;
+    }
+    const parent = current.parent;
+    const isLogical =
+      ts.isBinaryExpression(parent) &&
+      (parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || parent.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+    const isNegation = ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken;
+    if (!isLogical && !isNegation && !ts.isParenthesizedExpression(parent)) {
+      return false;
+    }
+    current = parent;
+  }
+}
+
+/**
+ * Whether `condition` reads state that code outside the current function can change: anything on
+ * `this` (`this.running`, `this.queue.length`), a module `let`, or a flag of an object the
+ * function was handed or can see (`!subscriber.closed`, `socket.destroyed`) read as a truth value.
+ * A comparison with a parameter's property (`i < options.retries`) is a bound, not a flag.
+ */
+function readsOuterState(condition: ts.Expression, fn: FunctionBoundary, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  const isDeclaredOutsideOrAsParameter = (declaration: ts.Node): boolean =>
+    !declaration.getSourceFile().isDeclarationFile &&
+    (!(declaration.pos >= fn.pos && declaration.end <= fn.end) || fn.parameters.some((parameter) => declaration.pos >= parameter.pos && declaration.end <= parameter.end));
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionBoundary(node)) {
       return;
     }
     if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+      // `signal.aborted` is a signal check, judged as one: a flag only if someone passed the signal.
+      if (isAbortSignalType(checker.getTypeAtLocation(node.expression), program)) {
+        return;
+      }
       const root = getAccessRoot(node);
       if (root.kind === ts.SyntaxKind.ThisKeyword) {
+        found = true;
+        return;
+      }
+      const declaration = ts.isIdentifier(root) ? checker.getSymbolAtLocation(root)?.valueDeclaration : undefined;
+      if (declaration !== undefined && isDeclaredOutsideOrAsParameter(declaration) && isReadAsCondition(node, condition)) {
         found = true;
         return;
       }
@@ -100,26 +153,56 @@ function readsOuterState(expression: ts.Expression, fn: FunctionBoundary, checke
     }
     ts.forEachChild(node, visit);
   };
-  visit(expression);
+  visit(condition);
   return found;
 }
 
-function isExitStatement(statement: ts.Statement): boolean {
-  if (ts.isBlock(statement)) {
-    const first = statement.statements[0];
-    return first !== undefined && isExitStatement(first);
-  }
-  return ts.isBreakStatement(statement) || ts.isReturnStatement(statement) || ts.isThrowStatement(statement);
-}
-
-/** `while (this.running)`, or `if (this.stopped) break;` at the top level of the loop's body. */
-function hasStopFlag(loop: ts.IterationStatement, fn: FunctionBoundary, checker: ts.TypeChecker): boolean {
+/**
+ * `while (this.running)`, or `if (this.stopped) break;` (or `{ log(); return; }`, or a `throw`)
+ * anywhere in the loop's own code, a `catch` included: a flag that a stop method sets ends it.
+ */
+function hasStopFlag(loop: ts.IterationStatement, fn: FunctionBoundary, program: ts.Program): boolean {
   const condition = ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : ts.isForStatement(loop) ? loop.condition : undefined;
-  if (condition !== undefined && readsOuterState(condition, fn, checker)) {
+  if (condition !== undefined && readsOuterState(condition, fn, program)) {
     return true;
   }
-  const statements = ts.isBlock(loop.statement) ? loop.statement.statements : [loop.statement];
-  return statements.some((statement) => ts.isIfStatement(statement) && isExitStatement(statement.thenStatement) && readsOuterState(statement.expression, fn, checker));
+  return containsInOwnCode(loop.statement, (node) => ts.isIfStatement(node) && containsExit(node.thenStatement) && readsOuterState(node.expression, fn, program));
+}
+
+/** Whether `node`'s own code has a `return`, `throw` or `break` (any: a give-up leaves the loop or the function). */
+function containsExit(node: ts.Node): boolean {
+  return isExitNode(node) || containsInOwnCode(node, isExitNode);
+}
+
+function isExitNode(node: ts.Node): boolean {
+  return ts.isReturnStatement(node) || ts.isThrowStatement(node) || ts.isBreakStatement(node);
+}
+
+/**
+ * A retry loop that gives up: a `catch` in the loop that can leave it (`if (attempt > 4) throw
+ * error;`, `if (backoff < 0) throw e;`). How many attempts that allows is decided by code the rule
+ * does not evaluate; such a loop is assumed to be bounded.
+ */
+function givesUpOnFailure(loop: ts.IterationStatement): boolean {
+  return containsInOwnCode(loop.statement, (node) => ts.isCatchClause(node) && containsExit(node.block));
+}
+
+/** `for (let i = 0; i < items.length; i++)`, `while (index < queue.size)`: a walk over a collection by index. */
+function isBoundByCollection(loop: ts.IterationStatement): boolean {
+  const condition = ts.isForStatement(loop) ? loop.condition : ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : undefined;
+  if (condition === undefined) {
+    return false;
+  }
+  const inner = skipTransparentDown(condition);
+  if (!ts.isBinaryExpression(inner)) {
+    return false;
+  }
+  const comparisons = [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken];
+  const isSize = (side: ts.Expression): boolean => {
+    const expression = skipTransparentDown(side);
+    return ts.isPropertyAccessExpression(expression) && (expression.name.text === 'length' || expression.name.text === 'size');
+  };
+  return comparisons.includes(inner.operatorToken.kind) && (isSize(inner.left) || isSize(inner.right));
 }
 
 function isConstantlyTrue(condition: ts.Expression | undefined): boolean {
@@ -128,6 +211,11 @@ function isConstantlyTrue(condition: ts.Expression | undefined): boolean {
   }
   const inner = skipTransparentDown(condition);
   return inner.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(inner) && Number(inner.text) !== 0);
+}
+
+/** A declaration or method with a name of its own, as opposed to a callback written at its use. */
+function isNamedFunction(fn: FunctionBoundary): boolean {
+  return ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn) || (ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn);
 }
 
 /** Whether `node` (not counting nested functions) contains a node `predicate` accepts. */
@@ -176,11 +264,22 @@ function hasExit(loop: ts.IterationStatement): boolean {
   return found;
 }
 
-/** `await new Promise((resolve) => setTimeout(resolve, ms))`: a promise whose executor starts a timer. */
-function isTimerPromise(expression: ts.Expression, program: ts.Program): boolean {
+/** Whether a timer's delay may be `threshold` milliseconds or more: unknown, or at least that. */
+function mayBeLong(delay: ts.Expression | undefined, checker: ts.TypeChecker, threshold: number): boolean {
+  const milliseconds = delay === undefined ? 0 : foldNumber(delay, checker);
+  return milliseconds === undefined || milliseconds >= threshold;
+}
+
+/**
+ * `await sleep(5_000)`, `await new Promise((resolve) => setTimeout(resolve, ms))`: a promise
+ * that settles when a timer fires, unless its delay is known to be short (`setTimeout(r, 0)`).
+ */
+function isLongTimerPromise(expression: ts.Expression, program: ts.Program, threshold: number): boolean {
+  const checker = program.getTypeChecker();
   const node = skipTransparentDown(expression);
   if (ts.isCallExpression(node)) {
-    return getTimerCall(node, program)?.flavour === 'promise';
+    const timer = getTimerCall(node, program);
+    return timer?.flavour === 'promise' && timer.api === 'setTimeout' && mayBeLong(timer.delay, checker, threshold) && getSignalReach(node, program).kind !== 'passed';
   }
   if (!ts.isNewExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'Promise') {
     return false;
@@ -194,9 +293,12 @@ function isTimerPromise(expression: ts.Expression, program: ts.Program): boolean
     if (found) {
       return;
     }
-    if (ts.isCallExpression(child) && getTimerCall(child, program)?.flavour === 'callback') {
-      found = true;
-      return;
+    if (ts.isCallExpression(child)) {
+      const timer = getTimerCall(child, program);
+      if (timer?.flavour === 'callback' && mayBeLong(timer.delay, checker, threshold)) {
+        found = true;
+        return;
+      }
     }
     ts.forEachChild(child, visit);
   };
@@ -222,7 +324,7 @@ export function createWorkFactsCache(): WorkFactsCache {
   return { facts: new Map(), inProgress: new Set() };
 }
 
-const NOTHING_KNOWN: WorkFacts = { wait: undefined, endlessLoop: undefined, stoppable: false };
+const NOTHING_KNOWN: WorkFacts = { wait: undefined, endlessLoop: undefined, stoppable: false, unsignalledCall: undefined };
 
 /** {@link WorkFacts} of `fn`'s body, cached in `cache`; a function that is being read (recursion) says nothing. */
 export function getWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache, depth = 0): WorkFacts {
@@ -255,6 +357,7 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
   let wait: Wait | undefined;
   let endlessLoop: ts.IterationStatement | undefined;
   let stoppable = false;
+  let unsignalledCall: Extract<Wait, { kind: 'unsignalled-call' }> | undefined;
 
   const noteWait = (found: Wait): void => {
     wait ??= found;
@@ -289,6 +392,16 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
   };
   findSignal(body);
 
+  let timersCount = true;
+  const visitWithoutTimers = (node: ts.Node): void => {
+    const outer = timersCount;
+    timersCount = false;
+    try {
+      visit(node);
+    } finally {
+      timersCount = outer;
+    }
+  };
   const visit = (node: ts.Node): void => {
     if (isFunctionBoundary(node) && node !== fn) {
       // Only code that runs as part of the work: an immediately invoked function or a promise executor.
@@ -300,34 +413,61 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
       }
     }
     if (ts.isIterationStatement(node, false)) {
-      const awaits = (ts.isForOfStatement(node) && node.awaitModifier !== undefined) || containsInOwnCode(node, ts.isAwaitExpression);
-      if (awaits) {
-        if (hasStopFlag(node, fn, checker)) {
-          return;
-        }
-        const condition = ts.isWhileStatement(node) || ts.isDoStatement(node) ? node.expression : ts.isForStatement(node) ? node.condition : undefined;
-        const endlessIterable =
-          ts.isForOfStatement(node) && node.awaitModifier !== undefined && ts.isCallExpression(skipTransparentDown(node.expression)) && isUnsignalledInterval(skipTransparentDown(node.expression) as ts.CallExpression, program);
-        const constant = ts.isForInStatement(node) || ts.isForOfStatement(node) ? endlessIterable : isConstantlyTrue(condition);
-        if (constant && !hasExit(node) && !stoppable) {
+      const condition = ts.isWhileStatement(node) || ts.isDoStatement(node) ? node.expression : ts.isForStatement(node) ? node.condition : undefined;
+      const loopExpression = ts.isForOfStatement(node) && node.awaitModifier !== undefined ? skipTransparentDown(node.expression) : undefined;
+      const endlessIterable = loopExpression !== undefined && ts.isCallExpression(loopExpression) && isUnsignalledInterval(loopExpression, program);
+      const constantlyTrue = ts.isForInStatement(node) || ts.isForOfStatement(node) ? endlessIterable : isConstantlyTrue(condition);
+      const awaits = loopExpression !== undefined || containsInOwnCode(node, ts.isAwaitExpression);
+      if (awaits && !hasStopFlag(node, fn, program)) {
+        if (constantlyTrue && !hasExit(node) && !stoppable) {
           endlessLoop ??= node;
         }
-        noteWait({ kind: 'loop', node });
+        // A poller waits on a timer between passes. A loop over a collection ends with it, a
+        // `for await` over a stream ends when the stream is closed, and a retry loop that gives up
+        // in its `catch` is bounded by its give-up rule.
+        const polls =
+          !ts.isForOfStatement(node) &&
+          !ts.isForInStatement(node) &&
+          !isBoundByCollection(node) &&
+          !givesUpOnFailure(node) &&
+          containsInOwnCode(node, (child) => ts.isAwaitExpression(child) && isLongTimerPromise(child.expression, program, SHORTEST_WAIT_MS));
+        if (polls) {
+          noteWait({ kind: 'loop', node });
+        }
+      }
+      if (awaits) {
+        // The loop's own timer was judged with the loop: a stopped or bounded poller waits for nothing.
+        ts.forEachChild(node, (child) => {
+          visitWithoutTimers(child);
+        });
+        return;
       }
     }
-    if (ts.isAwaitExpression(node) && isTimerPromise(node.expression, program)) {
+    if (timersCount && ts.isAwaitExpression(node) && isLongTimerPromise(node.expression, program, LONG_SINGLE_WAIT_MS)) {
       noteWait({ kind: 'timer', node });
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const timer = ts.isCallExpression(node) ? getTimerCall(node, program) : undefined;
-      if (timer === undefined && getSignalReach(node, program).kind === 'accepted-not-passed') {
-        noteWait({ kind: 'unsignalled-call', call: node });
+      // Only async work counts (`fetch(url)`, not `addEventListener`), and only in a callback
+      // written where it floats, where it is the floating call itself one line down. One request
+      // a named function sends is short work, not the poller of the story.
+      if (
+        depth === 0 &&
+        unsignalledCall === undefined &&
+        timer === undefined &&
+        isThenable(checker.getTypeAtLocation(node), node, checker) &&
+        getSignalReach(node, program).kind === 'accepted-not-passed'
+      ) {
+        unsignalledCall = { kind: 'unsignalled-call', call: node };
+        if (!isNamedFunction(fn) && (isPlatformCall(node, program) || findSignalInScope(node, program) !== undefined)) {
+          noteWait(unsignalledCall);
+        }
       }
       if (ts.isCallExpression(node) && wait === undefined && depth < MAXIMUM_HELPER_DEPTH && timer === undefined) {
         const callee = getCalledFunctionWithBody(node, checker);
         if (callee !== undefined && callee !== fn) {
           const inner = getWorkFacts(callee, program, cache, depth + 1);
-          if (inner.wait !== undefined && !inner.stoppable) {
+          if (inner.wait !== undefined && inner.wait.kind !== 'unsignalled-call' && !inner.stoppable) {
             noteWait({ kind: 'helper', call: node, callee, inner: inner.wait });
           }
         }
@@ -336,7 +476,7 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
     ts.forEachChild(node, visit);
   };
   visit(body);
-  return { wait, endlessLoop, stoppable };
+  return { wait, endlessLoop, stoppable, unsignalledCall };
 }
 
 /** `setInterval(ms)` of `node:timers/promises` with no signal: an async iterator that never ends by itself. */
@@ -357,7 +497,7 @@ export function describeWait(wait: Wait, fromFile: ts.SourceFile): string {
   };
   switch (wait.kind) {
     case 'loop':
-      return `it awaits in a loop (${at(wait.node)})`;
+      return `it polls in a loop (${at(wait.node)}) that waits on a timer`;
     case 'timer':
       return `it waits on a timer (${at(wait.node)})`;
     case 'unsignalled-call':

@@ -173,11 +173,193 @@ export async function fetchWithin(url: string, ms: number, signal: AbortSignal) 
 }`,
     },
     {
+      name: 'a race against a short poll timer: left running, it ends within a blink',
+      code: `${prelude}
+declare const thread: { terminate(): Promise<number>; exited: boolean };
+export async function stop() {
+  const pollIntervalMs = 100;
+  const terminated = thread.terminate();
+  while (!thread.exited) {
+    await Promise.race([terminated, sleep(pollIntervalMs)]);
+  }
+}`,
+    },
+    {
       name: 'a race against a timers/promises timeout that gets a signal',
       code: `${prelude}
 export async function within(url: string, signal: AbortSignal) {
   const timeout = new AbortController();
   return Promise.race([fetch(url, { signal }), sleep(5_000, undefined, { signal: timeout.signal })]);
+}`,
+    },
+    {
+      name: 'a race of a stop that takes no signal against a fallback timer that is cleared',
+      code: `${prelude}
+declare const thread: { terminate(): Promise<number> };
+export async function stop() {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([thread.terminate(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+  clearTimeout(timer);
+}`,
+    },
+    {
+      name: 'a queue that hands each job its signal owns the job',
+      code: `${prelude}
+declare const queue: { add<T>(job: (options: { signal: AbortSignal }) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T> };
+export function enqueue(order: Order) {
+  void queue.add(async ({ signal }) => {
+    for (;;) await sleep(1_000, undefined, { signal });
+  });
+}`,
+    },
+    {
+      name: 'a short timer in a helper and a one-request helper do not make the work long',
+      code: `${prelude}
+async function yieldToLoop() {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+async function send(url: string) {
+  await fetch(url);
+}
+async function notify(url: string) {
+  await yieldToLoop();
+  await send(url);
+}
+export function later(url: string) {
+  void notify(url);
+  void send(url);
+}`,
+    },
+    {
+      name: 'a retry loop that gives up in its catch is bounded by its give-up rule',
+      code: `${prelude}
+declare function backoffFor(error: unknown, attempt: number): number;
+async function sendWithRetry(order: Order): Promise<void> {
+  let attempt = 0;
+  while (true) {
+    try {
+      return await save(order);
+    } catch (error) {
+      const backoff = backoffFor(error, ++attempt);
+      if (backoff < 0) throw error;
+      await sleep(backoff);
+    }
+  }
+}
+export function send(order: Order) {
+  void sendWithRetry(order);
+}`,
+    },
+    {
+      name: 'a poller that checks a stop flag deep in its body, and one that checks a subscriber it was handed',
+      code: `${prelude}
+export class Refresher {
+  #stopped = false;
+  async #refresh(): Promise<void> {
+    for (;;) {
+      try {
+        await track('refresh');
+      } catch {
+        if (this.#stopped) {
+          report('stopped');
+          return;
+        }
+      }
+      await sleep(60_000);
+    }
+  }
+  start() {
+    void this.#refresh();
+  }
+  stop() {
+    this.#stopped = true;
+  }
+}
+async function pump(subscriber: { closed: boolean; next(value: string): void }) {
+  while (!subscriber.closed) {
+    subscriber.next('tick');
+    await sleep(1_000);
+  }
+}
+export function subscribe(subscriber: { closed: boolean; next(value: string): void }) {
+  void pump(subscriber);
+}`,
+    },
+    {
+      name: 'a for await over a stream ends when the stream is closed',
+      code: `${prelude}
+async function consume(source: AsyncIterable<string>) {
+  for await (const line of source) {
+    await track(line);
+  }
+}
+export function attach(source: AsyncIterable<string>) {
+  void consume(source);
+}`,
+    },
+    {
+      name: 'a stream piped in the background ends with its source',
+      code: `${prelude}
+export function forward(source: ReadableStream<string>, sink: WritableStream<string>) {
+  source.pipeTo(sink).catch(report);
+}`,
+    },
+    {
+      name: 'a library call that takes a signal, floating where no signal is in scope',
+      code: `${prelude}
+declare const peerStore: { patch(id: string, data: object, options?: { signal?: AbortSignal }): Promise<void> };
+export function onAddress(id: string) {
+  void peerStore.patch(id, { seen: Date.now() });
+}`,
+    },
+    {
+      name: 'work that ends the process when it settles is the program',
+      code: `${prelude}
+${settleInvoice}
+export function startReplay(order: Order): void {
+  settleInvoice(order).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}`,
+    },
+    {
+      name: 'an async IIFE inside a promise executor settles that promise',
+      code: `${prelude}
+export function retryForever<T>(work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve) => {
+    void (async () => {
+      for (;;) {
+        try {
+          resolve(await work());
+          return;
+        } catch {
+          await sleep(5_000);
+        }
+      }
+    })();
+  });
+}`,
+    },
+    {
+      name: 'a floating walk over a collection by index',
+      code: `${prelude}
+export function drain(items: Order[]) {
+  void (async () => {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
+      if (item !== undefined) await save(item);
+    }
+  })();
+}`,
+    },
+    {
+      name: 'a floating loop over a collection: it ends with the collection',
+      code: `${prelude}
+export function saveAll(orders: Order[]) {
+  void (async () => {
+    for (const order of orders) await save(order);
+  })();
 }`,
     },
     {
@@ -298,7 +480,7 @@ export function checkout(order: Order) {
     .then(() => save(order))
     .catch(report);
 }`,
-      errors: [{ messageId: 'floatingUnstoppable', data: { work: '`settleInvoice(order)`', why: 'it awaits in a loop (line 10)' } }],
+      errors: [{ messageId: 'floatingUnstoppable', data: { work: '`settleInvoice(order)`', why: 'it polls in a loop (line 10) that waits on a timer' } }],
     },
     {
       name: 'a floating fetch while the caller has a signal: the suggestion passes it',
@@ -436,7 +618,7 @@ ${settleInvoice}
 export function settleAll(orders: Order[]) {
   orders.map((order) => settleInvoice(order));
 }`,
-      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the callback on line 18', why: 'it calls `settleInvoice` (line 18), where it awaits in a loop (line 10)' } }],
+      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the callback on line 18', why: 'it calls `settleInvoice` (line 18), where it polls in a loop (line 10) that waits on a timer' } }],
     },
     {
       name: 'a helper of a helper that waits on a timer',
@@ -461,7 +643,7 @@ ${settleInvoice}
 export function after(order: Order) {
   save(order).then(() => settleInvoice(order), report);
 }`,
-      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the callback on line 18', why: 'it calls `settleInvoice` (line 18), where it awaits in a loop (line 10)' } }],
+      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the callback on line 18', why: 'it calls `settleInvoice` (line 18), where it polls in a loop (line 10) that waits on a timer' } }],
     },
     {
       name: 'only one report for a statement whose works all float',
@@ -508,7 +690,11 @@ export function soon(drop: () => void) {
     {
       name: 'the hidden timeout: the race ends, the work and the timer do not',
       code: `${prelude}
-declare function renderReport(id: string): Promise<string>;
+declare function isRendered(id: string): Promise<boolean>;
+async function renderReport(id: string): Promise<string> {
+  while (!(await isRendered(id))) await sleep(2_000);
+  return id;
+}
 function timeout(ms: number): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms));
 }
@@ -516,10 +702,10 @@ export async function reportWithin(id: string) {
   return Promise.race([renderReport(id), timeout(5_000)]);
 }`,
       errors: [
-        { messageId: 'raceTimerNotCleared', data: { timerLine: 'line 10' } },
+        { messageId: 'raceTimerNotCleared', data: { timerLine: 'line 14' } },
         {
           messageId: 'raceWithoutAbort',
-          data: { work: 'renderReport(id)', timeoutLine: 'line 13', remedy: 'Give it a signal to pass on (`AbortSignal.timeout(ms)`), or stop what it started when the timeout wins.' },
+          data: { work: 'renderReport(id)', timeoutLine: 'line 17', remedy: 'Give it a signal to pass on (`AbortSignal.timeout(ms)`), or stop what it started when the timeout wins.' },
         },
       ],
     },
@@ -635,6 +821,56 @@ export function checkout(order: Order) {
       errors: [{ messageId: 'floatingUnstoppable' }, { messageId: 'immortalTask' }],
     },
     {
+      name: 'a library call that takes a signal, floating where the caller has one to give',
+      code: `${prelude}
+declare const peerStore: { patch(id: string, data: object, options?: { signal?: AbortSignal }): Promise<void> };
+export function onAddress(id: string, signal: AbortSignal) {
+  void peerStore.patch(id, { seen: Date.now() });
+}`,
+      errors: [
+        {
+          messageId: 'floatingTakesSignal',
+          suggestions: [
+            {
+              messageId: 'passSignal',
+              output: `${prelude}
+declare const peerStore: { patch(id: string, data: object, options?: { signal?: AbortSignal }): Promise<void> };
+export function onAddress(id: string, signal: AbortSignal) {
+  void peerStore.patch(id, { seen: Date.now() }, { signal });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a poller of the project that takes a signal, floated without one',
+      code: `${prelude}
+async function watch(signal?: AbortSignal) {
+  while (!signal?.aborted) {
+    await track('watch');
+    await sleep(5_000);
+  }
+}
+export function start() {
+  void watch();
+}`,
+      errors: [{ messageId: 'floatingTakesSignal', data: { work: '`watch()`', place: 'parameter `signal`' }, suggestions: [] }],
+    },
+    {
+      name: 'an async IIFE inside a promise executor that does not settle it still floats',
+      code: `${prelude}
+export function startTicking(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    void (async () => {
+      for (;;) await sleep(5_000);
+    })();
+    resolve();
+  });
+}`,
+      errors: [{ messageId: 'immortalTask' }],
+    },
+    {
       name: 'a floating fs.promises call takes a signal',
       code: `${prelude}
 import { readFile } from 'node:fs/promises';
@@ -644,18 +880,19 @@ export function preload(path: string) {
       errors: [{ messageId: 'floatingTakesSignal', data: { work: "`readFile(path, { encoding: 'utf8' })`", place: 'option `signal`' } }],
     },
     {
-      name: 'a floating loop whose condition depends only on local values',
+      name: 'a floating retry loop whose condition depends only on local values',
       code: `${prelude}
-export function drain(items: Order[]) {
+export function deliver(order: Order) {
   void (async () => {
-    let index = 0;
-    while (index < items.length) {
-      const item = items[index++];
-      if (item !== undefined) await save(item);
+    let attempt = 0;
+    while (attempt++ < 20) {
+      const res = await fetch('https://hooks.example/order', { method: 'POST', body: order.id, signal: AbortSignal.timeout(10_000) });
+      if (res.ok) return;
+      await sleep(30_000);
     }
   })();
 }`,
-      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the async function on line 9', why: 'it awaits in a loop (line 11)' } }],
+      errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the async function on line 9', why: 'it polls in a loop (line 11) that waits on a timer' } }],
     },
   ],
 });
