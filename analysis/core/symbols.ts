@@ -1,4 +1,4 @@
-import type ts from 'typescript';
+import ts from 'typescript';
 
 /**
  * Does a reference's symbol stand for the declared one? A member read through an instantiated
@@ -14,4 +14,18 @@ export function isSameDeclaredSymbol(found: ts.Symbol | undefined, declared: ts.
     return true;
   }
   return found.valueDeclaration !== undefined && found.valueDeclaration === declared.valueDeclaration;
+}
+
+/** The initializer of the `const` an identifier names (`const work = fetchReport(id)`), if it is one. */
+export function getConstantInitializer(name: ts.Identifier, checker: ts.TypeChecker): ts.Expression | undefined {
+  const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
+  if (
+    declaration !== undefined &&
+    ts.isVariableDeclaration(declaration) &&
+    ts.isVariableDeclarationList(declaration.parent) &&
+    (declaration.parent.flags & ts.NodeFlags.Const) !== 0
+  ) {
+    return declaration.initializer;
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import ts from 'typescript';
 
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
 import { type FunctionBoundary, isFunctionBoundary } from '../core/functions.js';
+import { someNode } from '../core/some-node.js';
 import { isPlatformType, isThenable } from '../core/types.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 
@@ -52,7 +53,7 @@ export function getFloatingExpression(statement: ts.ExpressionStatement, checker
 }
 
 /** Whether `expression` names the global `Promise`, not a user's class or variable of that name. */
-function isGlobalPromise(expression: ts.Expression, program: ts.Program): boolean {
+export function isGlobalPromise(expression: ts.Expression, program: ts.Program): boolean {
   if (!ts.isIdentifier(expression) || expression.text !== 'Promise') {
     return false;
   }
@@ -127,22 +128,13 @@ export function getWorks(expression: ts.Expression, program: ts.Program): Work[]
 
 /** `process.exit(…)` somewhere in `node`. */
 function callsProcessExit(node: ts.Node): boolean {
-  let found = false;
-  const visit = (child: ts.Node): void => {
-    if (found) {
-      return;
+  return someNode(node, (child) => {
+    if (!ts.isCallExpression(child)) {
+      return false;
     }
-    if (ts.isCallExpression(child)) {
-      const callee = skipTransparentDown(child.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'exit' && ts.isIdentifier(callee.expression) && callee.expression.text === 'process') {
-        found = true;
-        return;
-      }
-    }
-    ts.forEachChild(child, visit);
-  };
-  visit(node);
-  return found;
+    const callee = skipTransparentDown(child.expression);
+    return ts.isPropertyAccessExpression(callee) && callee.name.text === 'exit' && ts.isIdentifier(callee.expression) && callee.expression.text === 'process';
+  });
 }
 
 /**
@@ -179,19 +171,7 @@ export function settlesEnclosingPromise(statement: ts.Statement, fn: FunctionBou
     return false;
   }
   const settlers = new Set(fn.parameters.flatMap((parameter) => (ts.isIdentifier(parameter.name) ? [parameter.name.text] : [])));
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) {
-      return;
-    }
-    if (ts.isIdentifier(node) && settlers.has(node.text)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(statement);
-  return found;
+  return someNode(statement, (node) => ts.isIdentifier(node) && settlers.has(node.text));
 }
 
 const STREAM_TYPES = ['ReadableStream', 'Readable', 'ReadStream'];

@@ -1,8 +1,10 @@
 import ts from 'typescript';
 
-import { getDeclarationOrigin } from '../core/declaration-origin.js';
 import { type FunctionBoundary, getEnclosingFunction, isFunctionBoundary } from '../core/functions.js';
+import { someNode } from '../core/some-node.js';
+import { getConstantInitializer } from '../core/symbols.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
+import { isGlobalPromise } from './floating-work.js';
 import { getSignalReach, handsSignalToCallback } from './signal-flow.js';
 import { foldNumber, getTimerCall } from './timers.js';
 import { getCalledFunctionWithBody, getWorkFacts, type WorkFactsCache } from './work-facts.js';
@@ -30,35 +32,18 @@ export interface RaceTimeout {
 /** The call a `const` was initialised with: `const work = fetchReport(id); … Promise.race([work, …])`. */
 function resolveConstantInitializer(expression: ts.Expression, checker: ts.TypeChecker): ts.Expression {
   const node = skipTransparentDown(expression);
-  if (!ts.isIdentifier(node)) {
-    return node;
-  }
-  const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
-  if (
-    declaration !== undefined &&
-    ts.isVariableDeclaration(declaration) &&
-    declaration.initializer !== undefined &&
-    ts.isVariableDeclarationList(declaration.parent) &&
-    (declaration.parent.flags & ts.NodeFlags.Const) !== 0
-  ) {
-    return skipTransparentDown(declaration.initializer);
-  }
-  return node;
+  const initializer = ts.isIdentifier(node) ? getConstantInitializer(node, checker) : undefined;
+  return initializer === undefined ? node : skipTransparentDown(initializer);
 }
 
 function findCallbackTimer(root: ts.Node, program: ts.Program): ts.CallExpression | undefined {
   let found: ts.CallExpression | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found !== undefined) {
-      return;
-    }
+  someNode(root, (node) => {
     if (ts.isCallExpression(node) && getTimerCall(node, program)?.api === 'setTimeout') {
       found = node;
-      return;
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
+    return found !== undefined;
+  });
   return found;
 }
 
@@ -109,11 +94,7 @@ function getTimeoutTimer(element: ts.Expression, program: ts.Program, depth = 0)
 
 function isGlobalPromiseRace(call: ts.CallExpression, program: ts.Program): boolean {
   const callee = skipTransparentDown(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'race' || !ts.isIdentifier(callee.expression) || callee.expression.text !== 'Promise') {
-    return false;
-  }
-  const declarations = program.getTypeChecker().getSymbolAtLocation(callee.expression)?.getDeclarations() ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => getDeclarationOrigin(declaration, program).kind === 'global');
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'race' && isGlobalPromise(callee.expression, program);
 }
 
 /** Whether the handle of `timer` is dropped, or kept in a name nothing passes to `clearTimeout`. */
@@ -137,22 +118,14 @@ function isNeverCleared(timer: ts.CallExpression, program: ts.Program): boolean 
     scope = getEnclosingFunction(scope) ?? scope.getSourceFile();
   }
   const searched = scope ?? timer.getSourceFile();
-  let cleared = false;
-  const visit = (node: ts.Node): void => {
-    if (cleared) {
-      return;
+  const cleared = someNode(searched, (node) => {
+    if (!ts.isCallExpression(node)) {
+      return false;
     }
-    if (ts.isCallExpression(node)) {
-      const callee = skipTransparentDown(node.expression);
-      const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (calleeName === 'clearTimeout' && node.arguments.some((argument) => skipTransparentDown(argument).getText() === name)) {
-        cleared = true;
-        return;
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(searched);
+    const callee = skipTransparentDown(node.expression);
+    const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    return calleeName === 'clearTimeout' && node.arguments.some((argument) => skipTransparentDown(argument).getText() === name);
+  });
   return !cleared;
 }
 

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
+import { getConstantInitializer } from '../core/symbols.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
@@ -100,17 +101,9 @@ export function foldNumber(expression: ts.Expression, checker: ts.TypeChecker, d
   if (type.isNumberLiteral()) {
     return type.value;
   }
-  if (ts.isIdentifier(node)) {
-    const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
-    if (
-      declaration !== undefined &&
-      ts.isVariableDeclaration(declaration) &&
-      declaration.initializer !== undefined &&
-      ts.isVariableDeclarationList(declaration.parent) &&
-      (declaration.parent.flags & ts.NodeFlags.Const) !== 0
-    ) {
-      return foldNumber(declaration.initializer, checker, depth + 1);
-    }
+  const initializer = ts.isIdentifier(node) ? getConstantInitializer(node, checker) : undefined;
+  if (initializer !== undefined) {
+    return foldNumber(initializer, checker, depth + 1);
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import ts from 'typescript';
 
 import { type FunctionBoundary, describeFunction, isFunctionBoundary } from '../core/functions.js';
+import { someNode } from '../core/some-node.js';
 import { shorten } from '../core/source-text.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 import { isThenable } from '../core/types.js';
@@ -288,22 +289,10 @@ function isLongTimerPromise(expression: ts.Expression, program: ts.Program, thre
   if (executor === undefined || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) {
     return false;
   }
-  let found = false;
-  const visit = (child: ts.Node): void => {
-    if (found) {
-      return;
-    }
-    if (ts.isCallExpression(child)) {
-      const timer = getTimerCall(child, program);
-      if (timer?.flavour === 'callback' && mayBeLong(timer.delay, checker, threshold)) {
-        found = true;
-        return;
-      }
-    }
-    ts.forEachChild(child, visit);
-  };
-  visit(executor.body);
-  return found;
+  return someNode(executor.body, (child) => {
+    const timer = ts.isCallExpression(child) ? getTimerCall(child, program) : undefined;
+    return timer?.flavour === 'callback' && mayBeLong(timer.delay, checker, threshold);
+  });
 }
 
 /** The function of the program a call runs, when its source is part of the program. */
