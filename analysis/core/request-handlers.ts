@@ -144,10 +144,37 @@ const RESPONSE_TYPES = new Set(['ServerResponse', 'Http2ServerResponse', 'Respon
  * response (`sendJson(res, …)`) runs once per request too, but so does everything, and flagging
  * every helper would bury the handlers themselves.
  */
+/**
+ * Whether a parameter's written type can be a request or response type: none written (a callback
+ * typed by its context), or a reference whose name is one (`IncomingMessage`, `http.ServerResponse`,
+ * `express.Request`). An alias of another name (`type Req = IncomingMessage`) is not followed; asking
+ * the checker for the type of every parameter of every function costs more than that case is worth.
+ */
+function mayNameServerType(type: ts.TypeNode | undefined): boolean {
+  if (type === undefined) {
+    return true;
+  }
+  if (ts.isUnionTypeNode(type) || ts.isIntersectionTypeNode(type)) {
+    return type.types.some(mayNameServerType);
+  }
+  if (!ts.isTypeReferenceNode(type)) {
+    return false;
+  }
+  const name = ts.isQualifiedName(type.typeName) ? type.typeName.right.text : type.typeName.text;
+  return REQUEST_TYPES.has(name) || RESPONSE_TYPES.has(name);
+}
+
 function getRequestResponseParametersReason(fn: FunctionBoundary, checker: ts.TypeChecker): RequestHandlerRole | undefined {
+  // A request and its response are two parameters; typing the parameters of every other function costs more than the answer.
+  if (fn.parameters.length < 2) {
+    return undefined;
+  }
   let requestFramework: string | undefined;
   let takesResponse = false;
   for (const parameter of fn.parameters) {
+    if (!mayNameServerType(parameter.type)) {
+      continue;
+    }
     const symbol = checker.getTypeAtLocation(parameter).getSymbol();
     if (symbol === undefined) {
       continue;

@@ -39,8 +39,33 @@ function isThenableOrArrayOfThenables(type: ts.Type, node: ts.Node, checker: ts.
   return false;
 }
 
-/** The promise an expression statement leaves floating (`void` removed), or `undefined` when it leaves none. */
+/**
+ * Whether a statement detaches its work on purpose, as `no-floating-promises` makes people write
+ * it: `void work()`, `work().catch(report)` (or `.then`, `.finally`), an async IIFE, or an unawaited
+ * `Promise.all(…)`. A bare `work();` is that rule's report, not this one's; once it is written as
+ * a detach, its work is judged here. Deciding this from the syntax keeps the checker away from
+ * every other statement, which is most of them.
+ */
+function isDeliberateDetach(statement: ts.ExpressionStatement): boolean {
+  const expression = skipTransparentDown(statement.expression);
+  if (ts.isVoidExpression(expression)) {
+    return true;
+  }
+  if (!ts.isCallExpression(expression)) {
+    return false;
+  }
+  const callee = skipTransparentDown(expression.expression);
+  if (isFunctionBoundary(callee)) {
+    return true;
+  }
+  return ts.isPropertyAccessExpression(callee) && (CHAIN_METHODS.has(callee.name.text) || (COMBINATORS.has(callee.name.text) && ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise'));
+}
+
+/** The promise an expression statement detaches (`void` removed), or `undefined` when it detaches none; see {@link isDeliberateDetach}. */
 export function getFloatingExpression(statement: ts.ExpressionStatement, checker: ts.TypeChecker): ts.Expression | undefined {
+  if (!isDeliberateDetach(statement)) {
+    return undefined;
+  }
   let expression = skipTransparentDown(statement.expression);
   if (ts.isVoidExpression(expression)) {
     expression = skipTransparentDown(expression.expression);

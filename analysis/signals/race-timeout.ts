@@ -7,7 +7,7 @@ import { skipTransparentDown } from '../core/transparent-syntax.js';
 import { isGlobalPromise } from './floating-work.js';
 import { getSignalReach, handsSignalToCallback } from './signal-flow.js';
 import { foldNumber, getTimerCall } from './timers.js';
-import { getCalledFunctionWithBody, getWorkFacts, type WorkFactsCache } from './work-facts.js';
+import { getCalledFunctionWithBody, getWorkFactsForRace, type WorkFactsCache } from './work-facts.js';
 
 /**
  * `Promise.race([work, timeout])`, the hidden timeout: the race stops waiting when the timer
@@ -203,7 +203,7 @@ export function getRaceTimeout(call: ts.CallExpression, program: ts.Program, cac
     // A callee that takes no signal is worth a report only when its body shows work that goes on
     // (`terminate()` of a worker, with a timeout as a fallback, is the stop itself).
     const callee = reach === 'not-accepted' ? getCalledFunctionWithBody(inner, checker) : undefined;
-    const facts = callee === undefined ? undefined : getWorkFacts(callee, program, cache);
+    const facts = callee === undefined ? undefined : getWorkFactsForRace(callee, program, cache);
     if (facts !== undefined && (facts.wait ?? facts.unsignalledCall) !== undefined && !facts.stoppable) {
       unstoppedWork = inner;
       break;

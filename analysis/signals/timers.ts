@@ -33,11 +33,49 @@ function resolveSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.S
   return (symbol.flags & ts.SymbolFlags.Alias) === 0 ? symbol : checker.getAliasedSymbol(symbol);
 }
 
+const TIMER_MODULES = new Set(['timers', 'node:timers', 'timers/promises', 'node:timers/promises']);
+const timerAliasesByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+
+/** The local names a file imports a timer under: `sleep` for `import { setTimeout as sleep } from 'node:timers/promises'`. */
+function getTimerAliases(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  let aliases = timerAliasesByFile.get(sourceFile);
+  if (aliases === undefined) {
+    const names = new Set<string>();
+    for (const statement of sourceFile.statements) {
+      const bindings = ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && TIMER_MODULES.has(statement.moduleSpecifier.text) ? statement.importClause?.namedBindings : undefined;
+      if (bindings === undefined) {
+        continue;
+      }
+      if (ts.isNamespaceImport(bindings)) {
+        names.add(bindings.name.text);
+      } else {
+        for (const element of bindings.elements) {
+          names.add(element.name.text);
+        }
+      }
+    }
+    aliases = names;
+    timerAliasesByFile.set(sourceFile, aliases);
+  }
+  return aliases;
+}
+
+/**
+ * Whether the callee as written can be a timer: `setTimeout`, `globalThis.setInterval`, or a name
+ * the file imports from a timers module. Checked before the checker resolves anything, because the
+ * rule asks it of every expression statement.
+ */
+function mayNameTimer(callee: ts.Expression): boolean {
+  if (ts.isPropertyAccessExpression(callee)) {
+    return TIMER_NAMES.has(callee.name.text) || (ts.isIdentifier(callee.expression) && getTimerAliases(callee.getSourceFile()).has(callee.expression.text));
+  }
+  return ts.isIdentifier(callee) && (TIMER_NAMES.has(callee.text) || getTimerAliases(callee.getSourceFile()).has(callee.text));
+}
+
 /** Whether `call` calls a platform timer, and which one; see {@link TimerCall}. */
 export function getTimerCall(call: ts.CallExpression, program: ts.Program): TimerCall | undefined {
   const callee = unwrapParentheses(call.expression);
-  const writtenName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (writtenName === undefined) {
+  if (!mayNameTimer(callee)) {
     return undefined;
   }
   const checker = program.getTypeChecker();

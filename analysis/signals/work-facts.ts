@@ -44,8 +44,8 @@ export interface WorkFacts {
    */
   stoppable: boolean;
   /**
-   * The first call of async work in the body itself that takes a signal and gets none, also in a
-   * named function, where it is not a {@link wait}: work that keeps running after a race's timeout.
+   * The first call of async work in the body itself that takes a signal and gets none: in a named
+   * function (where it is not a {@link wait}) only when asked for a race, see {@link getWorkFactsForRace}.
    */
   unsignalledCall: Extract<Wait, { kind: 'unsignalled-call' }> | undefined;
 }
@@ -73,6 +73,26 @@ function isSignalRead(node: ts.Node): node is ts.Identifier | ts.PropertyAccessE
     return false;
   }
   return true;
+}
+
+const SIGNAL_MEMBERS = new Set(['aborted', 'throwIfAborted', 'reason', 'onabort']);
+
+/**
+ * Whether a read may be of a signal, judged from the code as written before the checker is asked:
+ * a name that says so (`signal`, `abortSignal`, `this.#shutdown.signal`), a value whose `aborted`
+ * or `throwIfAborted` is read, or the value of a `signal` option. Typing every name in a body
+ * would cost more than the rest of the rule.
+ */
+function mayBeSignal(node: ts.Identifier | ts.PropertyAccessExpression): boolean {
+  const name = ts.isIdentifier(node) ? node.text : node.name.text;
+  if (/signal/i.test(name)) {
+    return true;
+  }
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node && SIGNAL_MEMBERS.has(parent.name.text)) {
+    return true;
+  }
+  return ts.isPropertyAssignment(parent) && parent.initializer === node && /signal/i.test(parent.name.getText());
 }
 
 /** The identifier or `this` an access path starts from: `options` for `options.init.signal`. */
@@ -306,18 +326,33 @@ export function getCalledFunctionWithBody(call: ts.CallExpression | ts.NewExpres
 
 export interface WorkFactsCache {
   facts: Map<FunctionBoundary, WorkFacts>;
+  raceFacts: Map<FunctionBoundary, WorkFacts>;
   inProgress: Set<FunctionBoundary>;
 }
 
 export function createWorkFactsCache(): WorkFactsCache {
-  return { facts: new Map(), inProgress: new Set() };
+  return { facts: new Map(), raceFacts: new Map(), inProgress: new Set() };
 }
 
 const NOTHING_KNOWN: WorkFacts = { wait: undefined, endlessLoop: undefined, stoppable: false, unsignalledCall: undefined };
 
 /** {@link WorkFacts} of `fn`'s body, cached in `cache`; a function that is being read (recursion) says nothing. */
 export function getWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache, depth = 0): WorkFacts {
-  const known = cache.facts.get(fn);
+  return getCachedWorkFacts(fn, program, cache, depth, false);
+}
+
+/**
+ * {@link getWorkFacts} with {@link WorkFacts.unsignalledCall} found in a named function too, which
+ * only a race asks for: looking up the signature of every call of every floating body would cost
+ * more than the rest of the rule.
+ */
+export function getWorkFactsForRace(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache): WorkFacts {
+  return getCachedWorkFacts(fn, program, cache, 0, true);
+}
+
+function getCachedWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache, depth: number, includeUnsignalledCall: boolean): WorkFacts {
+  const facts = includeUnsignalledCall ? cache.raceFacts : cache.facts;
+  const known = facts.get(fn);
   if (known !== undefined) {
     return known;
   }
@@ -326,18 +361,18 @@ export function getWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: W
   }
   cache.inProgress.add(fn);
   try {
-    const facts = readWorkFacts(fn, program, cache, depth);
+    const read = readWorkFacts(fn, program, cache, depth, includeUnsignalledCall);
     // A fact read below the top depth saw fewer helpers; only complete answers are kept.
     if (depth === 0) {
-      cache.facts.set(fn, facts);
+      facts.set(fn, read);
     }
-    return facts;
+    return read;
   } finally {
     cache.inProgress.delete(fn);
   }
 }
 
-function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache, depth: number): WorkFacts {
+function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFactsCache, depth: number, includeUnsignalledCall: boolean): WorkFacts {
   const checker = program.getTypeChecker();
   const body = fn.body;
   if (body === undefined) {
@@ -358,7 +393,7 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
     if (stoppable) {
       return;
     }
-    if (isSignalRead(node) && isAbortSignalType(checker.getTypeAtLocation(node), program)) {
+    if (isSignalRead(node) && mayBeSignal(node) && isAbortSignalType(checker.getTypeAtLocation(node), program)) {
       const root = getAccessRoot(node);
       if (root.kind === ts.SyntaxKind.ThisKeyword) {
         stoppable = true;
@@ -442,6 +477,7 @@ function readWorkFacts(fn: FunctionBoundary, program: ts.Program, cache: WorkFac
       // a named function sends is short work, not the poller of the story.
       if (
         depth === 0 &&
+        (includeUnsignalledCall || !isNamedFunction(fn)) &&
         unsignalledCall === undefined &&
         timer === undefined &&
         isThenable(checker.getTypeAtLocation(node), node, checker) &&

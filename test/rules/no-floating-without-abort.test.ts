@@ -23,6 +23,14 @@ const settleInvoice = `export async function settleInvoice(order: Order): Promis
 createTypedRuleTester().run('no-floating-without-abort', rule, {
   valid: [
     {
+      name: 'a bare floating call is no-floating-promises’ report; written as a detach it is judged here',
+      code: `${prelude}
+${settleInvoice}
+export function checkout(order: Order) {
+  settleInvoice(order);
+}`,
+    },
+    {
       name: 'a floating fetch that gets the caller’s signal',
       code: `${prelude}
 export function refresh(url: string, signal: AbortSignal) {
@@ -616,7 +624,7 @@ export function warm(urls: string[]) {
       code: `${prelude}
 ${settleInvoice}
 export function settleAll(orders: Order[]) {
-  orders.map((order) => settleInvoice(order));
+  void orders.map((order) => settleInvoice(order));
 }`,
       errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the callback on line 18', why: 'it calls `settleInvoice` (line 18), where it polls in a loop (line 10) that waits on a timer' } }],
     },
