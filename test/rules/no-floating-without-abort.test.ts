@@ -1,3 +1,9 @@
+import { ESLint, type Rule } from 'eslint';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import tseslint from 'typescript-eslint';
+import { describe, expect, it } from 'vitest';
+
 import rule from '../../rules/no-floating-without-abort.js';
 import { createTypedRuleTester } from '../rule-tester.js';
 
@@ -903,4 +909,28 @@ export function deliver(order: Order) {
       errors: [{ messageId: 'floatingUnstoppable', data: { work: 'the async function on line 9', why: 'it polls in a loop (line 11) that waits on a timer' } }],
     },
   ],
+});
+
+describe('the example service', () => {
+  it('finds the settlement story and the preview race, and nothing in the correct patterns', { timeout: 120_000 }, async () => {
+    const exampleDirectory = fileURLToPath(new URL('../../examples/leaky-service', import.meta.url));
+    const eslint = new ESLint({
+      cwd: exampleDirectory,
+      overrideConfigFile: true,
+      overrideConfig: [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: exampleDirectory } },
+          // typescript-eslint's rule type is stricter than ESLint's own; the runtime shape is the same.
+          plugins: { predictable: { rules: { 'no-floating-without-abort': rule as unknown as Rule.RuleModule } } },
+          rules: { 'predictable/no-floating-without-abort': 'error' },
+        },
+      ],
+    });
+    const results = await eslint.lintFiles(['src/**/*.ts']);
+    const found = results.flatMap((result) =>
+      result.messages.map((message) => `${relative(exampleDirectory, result.filePath)}:${String(message.line)} ${message.messageId ?? message.message}`),
+    );
+    expect(found.sort()).toEqual(['src/server.ts:65 floatingUnstoppable', 'src/video.ts:73 raceWithoutAbort', 'src/video.ts:74 raceTimerNotCleared']);
+  });
 });
