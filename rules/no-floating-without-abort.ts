@@ -184,7 +184,8 @@ export default createRule<Options, MessageId>({
           return false;
         }
         // A library's signal-taking call may be a local write that ends at once: it is reported when
-        // the caller has a signal to give, or when it is the platform's I/O (`fetch`, `fs.promises`).
+        // it is the platform's I/O (`fetch`, `fs.promises`), when the caller has a signal to give,
+        // or when its own body, in the program, shows work that goes on.
         const callee = getCalledFunctionWithBody(call, checker);
         if (
           reach.kind === 'accepted-not-passed' &&

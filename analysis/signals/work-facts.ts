@@ -11,9 +11,9 @@ import { findSignalInScope, getSignalReach, isPlatformCall } from './signal-flow
 import { foldNumber, getTimerCall } from './timers.js';
 
 /**
- * What a piece of async work does over time, read from its body: does it wait for long (a loop
- * that awaits, a timer, a call that could take a signal and gets none), does it run forever, and
- * can something outside stop it. A floating promise matters only when its work can outlive its
+ * What a piece of async work does over time, read from its body: does it wait for long (a poller,
+ * a long timer, a call that could take a signal and gets none), does it run forever, and can
+ * something outside stop it. A floating promise matters only when its work can outlive its
  * caller: a floating `flush()` that writes one buffer is not the zombie poller of the story.
  */
 
@@ -35,12 +35,15 @@ export type Wait =
 
 export interface WorkFacts {
   wait: Wait | undefined;
-  /** A loop that ends only with the process: constant condition, no `break` or `return`, an `await` inside, no signal read. */
+  /**
+   * A loop that ends only with the process: constant condition, no `break` or `return`, an
+   * `await` inside, no stop flag and no signal read.
+   */
   endlessLoop: ts.IterationStatement | undefined;
   /**
    * Something outside the work can stop it: the body reads an `AbortSignal` it was not handed as
-   * its own parameter (`this.#shutdown.signal`, a signal of the enclosing scope), or its loops
-   * test a flag others can set (`while (this.running)`).
+   * its own parameter (`this.#shutdown.signal`, a signal of the enclosing scope). A loop that tests
+   * a flag others can set (`while (this.running)`) is not a wait to begin with.
    */
   stoppable: boolean;
   /**
