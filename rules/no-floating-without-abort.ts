@@ -9,7 +9,7 @@ import { skipTransparentDown } from '../analysis/core/transparent-syntax.js';
 import { type TypeOrValueSpecifier, typeMatchesSomeSpecifier } from '../analysis/core/type-matches-specifier.js';
 import { consumesStream, endsTheProcess, getFloatingExpression, getWorks, settlesEnclosingPromise, type Work } from '../analysis/signals/floating-work.js';
 import { getRaceTimeout } from '../analysis/signals/race-timeout.js';
-import { findSignalInScope, getPassSignalEdit, getSignalReach, handsSignalToCallback, isPlatformCall, type SignalReach } from '../analysis/signals/signal-flow.js';
+import { findSignalInScope, getPassSignalEdit, getSignalReach, handsSignalToCallback, isPlatformCall, type SignalInScope, type SignalReach } from '../analysis/signals/signal-flow.js';
 import { foldNumber, getTimerCall } from '../analysis/signals/timers.js';
 import { createWorkFactsCache, describeWait, getCalledFunctionWithBody, getWorkFacts, type WorkFacts } from '../analysis/signals/work-facts.js';
 import { createRule } from './utils/create-rule.js';
@@ -162,8 +162,11 @@ export default createRule<Options, MessageId>({
 
     const toNode = (node: ts.Node): TSESTree.Node => services.tsNodeToESTreeNodeMap.get(node);
 
-    const passSignalSuggestion = (call: ts.CallExpression | ts.NewExpression, reach: Extract<SignalReach, { kind: 'accepted-not-passed' }>): TSESLint.SuggestionReportDescriptor<MessageId>[] => {
-      const signal = findSignalInScope(call, program);
+    const passSignalSuggestion = (
+      call: ts.CallExpression | ts.NewExpression,
+      reach: Extract<SignalReach, { kind: 'accepted-not-passed' }>,
+      signal: SignalInScope | undefined,
+    ): TSESLint.SuggestionReportDescriptor<MessageId>[] => {
       const edit = signal === undefined ? undefined : getPassSignalEdit(call, reach, signal);
       if (signal === undefined || edit === undefined) {
         return [];
@@ -187,16 +190,17 @@ export default createRule<Options, MessageId>({
         // it is the platform's I/O (`fetch`, `fs.promises`), when the caller has a signal to give,
         // or when its own body, in the program, shows work that goes on.
         const callee = getCalledFunctionWithBody(call, checker);
+        const signal = reach.kind === 'accepted-not-passed' ? findSignalInScope(call, program) : undefined;
         if (
           reach.kind === 'accepted-not-passed' &&
-          (isPlatformCall(call, program) || findSignalInScope(call, program) !== undefined || (callee !== undefined && showsLongWork(getWorkFacts(callee, program, factsCache))))
+          (isPlatformCall(call, program) || signal !== undefined || (callee !== undefined && showsLongWork(getWorkFacts(callee, program, factsCache))))
         ) {
           reportedCalls.add(call);
           context.report({
             node: reportAt,
             messageId: 'floatingTakesSignal',
             data: { work: describeWork(work), place: describeSignalPlace(reach) },
-            suggest: passSignalSuggestion(call, reach),
+            suggest: passSignalSuggestion(call, reach, signal),
           });
           return true;
         }
@@ -353,7 +357,7 @@ export default createRule<Options, MessageId>({
           node,
           messageId: 'signalNotForwarded',
           data: { call: shorten(call.getText()), place: describeSignalPlace(reach), signal: signal.text },
-          suggest: passSignalSuggestion(call, reach),
+          suggest: passSignalSuggestion(call, reach, signal),
         });
       },
     };
