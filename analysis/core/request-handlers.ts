@@ -3,6 +3,7 @@ import ts from 'typescript';
 import { type FunctionBoundary, getFunctionName, getPropertyNameText } from './functions.js';
 import { parentOf } from './parent.js';
 import { lineOf } from './source-text.js';
+import { resolveAlias } from './symbols.js';
 import { skipTransparentUp, unwrapParentheses } from './transparent-syntax.js';
 
 /**
@@ -264,11 +265,4 @@ function getNextRouteHandlerReason(fn: FunctionBoundary, checker: ts.TypeChecker
     firstParameter !== undefined &&
     ['Request', 'NextRequest'].includes(checker.getTypeAtLocation(firstParameter).getSymbol()?.name ?? '');
   return isRouteFile || takesRequest ? { kind: 'request-handler', framework: 'Next.js', line: lineOf(nameNode) } : undefined;
-}
-
-function resolveAlias(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): ts.Symbol | undefined {
-  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) {
-    return checker.getAliasedSymbol(symbol);
-  }
-  return symbol;
 }

@@ -29,3 +29,11 @@ export function getConstantInitializer(name: ts.Identifier, checker: ts.TypeChec
   }
   return undefined;
 }
+
+/** The symbol an import alias stands for (`sleep` for `setTimeout` of `node:timers/promises`), or the symbol itself. */
+export function resolveAlias(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): ts.Symbol | undefined {
+  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) {
+    return checker.getAliasedSymbol(symbol);
+  }
+  return symbol;
+}

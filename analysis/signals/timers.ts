@@ -1,7 +1,7 @@
 import ts from 'typescript';
 
 import { getDeclarationOrigin } from '../core/declaration-origin.js';
-import { getConstantInitializer } from '../core/symbols.js';
+import { getConstantInitializer, resolveAlias } from '../core/symbols.js';
 import { unwrapParentheses } from '../core/transparent-syntax.js';
 
 /**
@@ -24,14 +24,6 @@ export interface TimerCall {
 }
 
 const TIMER_NAMES = new Set(['setTimeout', 'setInterval']);
-
-function resolveSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
-  const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(expression) ? expression.name : expression);
-  if (symbol === undefined) {
-    return undefined;
-  }
-  return (symbol.flags & ts.SymbolFlags.Alias) === 0 ? symbol : checker.getAliasedSymbol(symbol);
-}
 
 const TIMER_MODULES = new Set(['timers', 'node:timers', 'timers/promises', 'node:timers/promises']);
 const timerAliasesByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
@@ -79,7 +71,7 @@ export function getTimerCall(call: ts.CallExpression, program: ts.Program): Time
     return undefined;
   }
   const checker = program.getTypeChecker();
-  const symbol = resolveSymbol(callee, checker);
+  const symbol = resolveAlias(checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee), checker);
   const name = symbol?.getName();
   if (symbol === undefined || name === undefined || !TIMER_NAMES.has(name)) {
     return undefined;
