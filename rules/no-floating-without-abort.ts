@@ -10,7 +10,8 @@ import { type TypeOrValueSpecifier, typeMatchesSomeSpecifier } from '../analysis
 import { consumesStream, endsTheProcess, getFloatingExpression, getWorks, settlesEnclosingPromise, type Work } from '../analysis/signals/floating-work.js';
 import { getRaceTimeout } from '../analysis/signals/race-timeout.js';
 import { findSignalInScope, getPassSignalEdit, getSignalReach, handsSignalToCallback, isPlatformCall, type SignalInScope, type SignalReach } from '../analysis/signals/signal-flow.js';
-import { foldNumber, getTimerCall } from '../analysis/signals/timers.js';
+import { foldNumber } from '../analysis/core/constant-number.js';
+import { getTimerCall } from '../analysis/signals/timers.js';
 import { createWorkFactsCache, describeWait, getCalledFunctionWithBody, getWorkFacts, type WorkFacts } from '../analysis/signals/work-facts.js';
 import { createRule } from './utils/create-rule.js';
 import { getTypeServices } from './utils/type-services.js';

@@ -6,7 +6,8 @@ import { getConstantInitializer } from '../core/symbols.js';
 import { skipTransparentDown } from '../core/transparent-syntax.js';
 import { isGlobalPromise } from './floating-work.js';
 import { getSignalReach, handsSignalToCallback } from './signal-flow.js';
-import { foldNumber, getTimerCall } from './timers.js';
+import { foldNumber } from '../core/constant-number.js';
+import { getTimerCall } from './timers.js';
 import { getCalledFunctionWithBody, getWorkFactsForRace, type WorkFactsCache } from './work-facts.js';
 
 /**

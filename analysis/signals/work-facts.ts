@@ -8,7 +8,8 @@ import { skipTransparentDown } from '../core/transparent-syntax.js';
 import { isThenable } from '../core/types.js';
 import { isAbortSignalType } from './abort-signal-type.js';
 import { findSignalInScope, getSignalReach, isPlatformCall } from './signal-flow.js';
-import { foldNumber, getTimerCall } from './timers.js';
+import { foldNumber } from '../core/constant-number.js';
+import { getTimerCall } from './timers.js';
 
 /**
  * What a piece of async work does over time, read from its body: does it wait for long (a poller,
