@@ -1,12 +1,12 @@
 import { typeOrValueSpecifiersSchema } from '@typescript-eslint/type-utils';
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
-import { relative } from 'node:path';
 import ts from 'typescript';
 
 import { findCriticalSection, isUnawaitedAcquisition } from '../analysis/locks/critical-section.js';
 import { getLockAcquisition, type LockContext, type UserLockSpecifier } from '../analysis/locks/lock-apis.js';
 import { lineOf, shorten } from '../analysis/core/source-text.js';
 import { createRule } from './utils/create-rule.js';
+import { getNodeLocation, isTestFile } from './utils/locations.js';
 import { getTypeServices } from './utils/type-services.js';
 
 export interface NoLockAcrossAwaitOptions {
@@ -24,8 +24,6 @@ export interface NoLockAcrossAwaitOptions {
 
 export type Options = [NoLockAcrossAwaitOptions];
 export type MessageId = 'awaitWhileHeld' | 'reentry' | 'releaseSkipped' | 'unawaitedAcquire' | 'floatingInSection';
-
-const TEST_FILE = /(?:[.-](?:test|spec)\.[cm]?[jt]sx?$)|(?:(?:^|[\\/])(?:__tests__|test|tests)[\\/])/;
 
 
 export default createRule<Options, MessageId>({
@@ -83,18 +81,14 @@ export default createRule<Options, MessageId>({
     if (services === undefined) {
       return {};
     }
-    // Relative to where ESLint runs: a checkout that itself lives under some `test/` folder is not a test.
-    if ((options.ignoreInTests ?? true) && TEST_FILE.test(relative(context.cwd, context.filename))) {
+    if ((options.ignoreInTests ?? true) && isTestFile(context)) {
       return {};
     }
     const program = services.program;
     const lockContext: LockContext = { checker: program.getTypeChecker(), program, userLocks: options.locks ?? [] };
     const allowed = options.allowAwaitOf ?? [];
     const everyAwait = options.mode === 'all-awaits';
-    const locOf = (node: ts.Node): TSESTree.SourceLocation => ({
-      start: context.sourceCode.getLocFromIndex(node.getStart()),
-      end: context.sourceCode.getLocFromIndex(node.getEnd()),
-    });
+    const locOf = (node: ts.Node): TSESTree.SourceLocation => getNodeLocation(context.sourceCode, node);
     const isAllowed = (awaitNode: ts.Node): boolean => {
       const awaited = ts.isAwaitExpression(awaitNode) ? awaitNode.expression : undefined;
       if (awaited === undefined || !ts.isCallExpression(awaited)) {

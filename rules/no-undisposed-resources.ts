@@ -20,6 +20,7 @@ import type { TypeOrValueSpecifier } from '../analysis/core/type-matches-specifi
 import { getUsingRewrite, planUsingConversions, type UsingConversionPlan } from '../analysis/resources/using-conversion.js';
 import { lineOf } from '../analysis/core/source-text.js';
 import { createRule } from './utils/create-rule.js';
+import { getNodeLocation } from './utils/locations.js';
 import { getTypeServices } from './utils/type-services.js';
 
 export type Options = [
@@ -294,10 +295,7 @@ export default createRule<Options, MessageId>({
     let plan: UsingConversionPlan | undefined;
     const getPlan = (sourceFile: ts.SourceFile): UsingConversionPlan => (plan ??= planUsingConversions(sourceFile, getContext()));
 
-    const locOf = (node: ts.Node): TSESTree.SourceLocation => ({
-      start: sourceCode.getLocFromIndex(node.getStart()),
-      end: sourceCode.getLocFromIndex(node.end),
-    });
+    const locOf = (node: ts.Node): TSESTree.SourceLocation => getNodeLocation(sourceCode, node);
 
     /**
      * `verdict`, and `sameLeak`: other acquisitions into the same variable that leak the same way
