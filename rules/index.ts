@@ -4,6 +4,7 @@ import noNonNullAssertionInHotPath from './no-non-null-assertion-in-hot-path.js'
 import noUndisposedResources from './no-undisposed-resources.js';
 import noLockAcrossAwait from './no-lock-across-await.js';
 import noFloatingWithoutAbort from './no-floating-without-abort.js';
+import noUnboundedQueue from './no-unbounded-queue.js';
 // new-rule: imports
 
 export const rules = {
@@ -11,5 +12,6 @@ export const rules = {
   'no-undisposed-resources': noUndisposedResources,
   'no-lock-across-await': noLockAcrossAwait,
   'no-floating-without-abort': noFloatingWithoutAbort,
+  'no-unbounded-queue': noUnboundedQueue,
   // new-rule: entries
 };

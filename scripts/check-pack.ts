@@ -24,6 +24,7 @@ const required = [
   'docs/rules/no-non-null-assertion-in-hot-path.md',
   'docs/rules/no-lock-across-await.md',
   'docs/rules/no-floating-without-abort.md',
+  'docs/rules/no-unbounded-queue.md',
 ];
 const missing = required.filter((path) => !paths.has(path));
 const forbidden = [...paths].filter((path) => /^(test|examples|bench|scripts|rules|analysis|codemods)\//.test(path) || path.endsWith('.test.js'));
