@@ -1,6 +1,6 @@
 import ts from 'typescript';
 
-import { type FunctionBoundary, getCallbackUse, getFunctionName, isFunctionBoundary } from '../core/functions.js';
+import { type FunctionBoundary, getCallbackUse, getFunctionName, getFunctionNames, isFunctionBoundary } from '../core/functions.js';
 import { parentOf } from '../core/parent.js';
 import { getRequestHandlerRole } from '../core/request-handlers.js';
 import { someNode } from '../core/some-node.js';
@@ -139,10 +139,23 @@ function livesWithTheProcess(collection: LongLivedCollection): boolean {
   return className !== undefined && /Cache$/.test(className);
 }
 
-/** A request handler, or a listener of an emitter's events: code that runs as often as traffic comes. */
+/**
+ * `onDecryptionKeyMissingError(roomId)`, `handleMessage(message)`: a function named for the event it
+ * is called on. Its callers are out of sight, but the name says they call it once per event.
+ */
+const EVENT_HANDLER_NAME = /^(?:on|handle)[A-Z]/;
+
+/**
+ * A request handler, a listener of an emitter's events, or a function named as an event's handler:
+ * code that runs as often as traffic comes.
+ */
 function runsWithTraffic(fn: FunctionBoundary, checker: ts.TypeChecker): boolean {
   const use = getCallbackUse(fn);
   if (use?.calleeName !== undefined && LISTENER_METHODS.has(use.calleeName) && use.argumentIndex >= 1) {
+    return true;
+  }
+  const name = getFunctionNames(fn)[0];
+  if (name !== undefined && EVENT_HANDLER_NAME.test(name)) {
     return true;
   }
   return getRequestHandlerRole(fn, checker) !== undefined;

@@ -554,6 +554,20 @@ export class Consumer {
       errors: [{ messageId: 'arrayQueue', line: 14 }],
     },
     {
+      name: 'a queue fed by a method named for the event it is called on',
+      code: `${prelude}
+export class KeyDownloader {
+  #requests: { roomId: string; sessionId: string }[] = [];
+  onKeyMissing(roomId: string, sessionId: string): void {
+    this.#requests.push({ roomId, sessionId });
+  }
+  async drain(): Promise<void> {
+    while (this.#requests.length > 0) await handle({ id: this.#requests.shift()!.sessionId });
+  }
+}`,
+      errors: [{ messageId: 'arrayQueue', line: 13 }],
+    },
+    {
       name: 'asking whether the queue is empty is not a bound',
       code: `${prelude}
 export class Outbox {
