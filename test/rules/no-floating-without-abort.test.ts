@@ -1,10 +1,7 @@
-import { ESLint, type Rule } from 'eslint';
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 
 import rule from '../../rules/no-floating-without-abort.js';
+import { lintExampleService } from '../example-service.js';
 import { createTypedRuleTester } from '../rule-tester.js';
 
 const prelude = `import { setTimeout as sleep, setInterval as every } from 'node:timers/promises';
@@ -913,24 +910,7 @@ export function deliver(order: Order) {
 
 describe('the example service', () => {
   it('finds the settlement story and the preview race, and nothing in the correct patterns', { timeout: 120_000 }, async () => {
-    const exampleDirectory = fileURLToPath(new URL('../../examples/leaky-service', import.meta.url));
-    const eslint = new ESLint({
-      cwd: exampleDirectory,
-      overrideConfigFile: true,
-      overrideConfig: [
-        {
-          files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: exampleDirectory } },
-          // typescript-eslint's rule type is stricter than ESLint's own; the runtime shape is the same.
-          plugins: { predictable: { rules: { 'no-floating-without-abort': rule as unknown as Rule.RuleModule } } },
-          rules: { 'predictable/no-floating-without-abort': 'error' },
-        },
-      ],
-    });
-    const results = await eslint.lintFiles(['src/**/*.ts']);
-    const found = results.flatMap((result) =>
-      result.messages.map((message) => `${relative(exampleDirectory, result.filePath)}:${String(message.line)} ${message.messageId ?? message.message}`),
-    );
-    expect(found.sort()).toEqual(['src/server.ts:65 floatingUnstoppable', 'src/video.ts:73 raceWithoutAbort', 'src/video.ts:74 raceTimerNotCleared']);
+    const found = await lintExampleService('no-floating-without-abort', rule);
+    expect(found).toEqual(['src/server.ts:65 floatingUnstoppable', 'src/video.ts:73 raceWithoutAbort', 'src/video.ts:74 raceTimerNotCleared']);
   });
 });

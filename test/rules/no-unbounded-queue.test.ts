@@ -1,10 +1,7 @@
-import { ESLint, type Rule } from 'eslint';
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 
 import rule, { type Options } from '../../rules/no-unbounded-queue.js';
+import { lintExampleService } from '../example-service.js';
 import { createTypedRuleTester } from '../rule-tester.js';
 
 const prelude = `import { createServer } from 'node:http';
@@ -827,24 +824,7 @@ export const server = createServer((req, res) => {
 
 describe('no-unbounded-queue on the example service', () => {
   it('finds the 100 000-slot queue that only counts, and the order cache nothing evicts', { timeout: 120_000 }, async () => {
-    const exampleDirectory = fileURLToPath(new URL('../../examples/leaky-service', import.meta.url));
-    const eslint = new ESLint({
-      cwd: exampleDirectory,
-      overrideConfigFile: true,
-      overrideConfig: [
-        {
-          files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: exampleDirectory } },
-          // typescript-eslint's rule type is stricter than ESLint's own; the runtime shape is the same.
-          plugins: { predictable: { rules: { 'no-unbounded-queue': rule as unknown as Rule.RuleModule } } },
-          rules: { 'predictable/no-unbounded-queue': 'error' },
-        },
-      ],
-    });
-    const results = await eslint.lintFiles(['src/**/*.ts']);
-    const found = results.flatMap((result) =>
-      result.messages.map((message) => `${relative(exampleDirectory, result.filePath)}:${String(message.line)} ${message.messageId ?? message.message}`),
-    );
-    expect(found.sort()).toEqual(['src/order-cache.ts:32 growOnlyCollection', 'src/queue.ts:14 capacityTooLarge', 'src/queue.ts:26 arrayQueue']);
+    const found = await lintExampleService('no-unbounded-queue', rule);
+    expect(found).toEqual(['src/order-cache.ts:32 growOnlyCollection', 'src/queue.ts:14 capacityTooLarge', 'src/queue.ts:26 arrayQueue']);
   });
 });
